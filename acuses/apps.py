@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AcusesConfig(AppConfig):
+    name = "acuses"
+    verbose_name = "Acuses"

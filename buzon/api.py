@@ -1,0 +1,64 @@
+"""The JSON API's shared shape: one error format, JSON bodies, bearer tokens.
+
+Every error is a 4xx with ``{"codigo": "<snake_case>", "mensaje": "<Spanish>"}``
+(CONTRACT.md). Domain code raises :class:`ErrorDominio`; views and the API turn it
+into a message next to a field or into that JSON body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+
+class ErrorDominio(Exception):
+    """A rule a person broke: a stable code for programs, Spanish for people."""
+
+    def __init__(self, codigo: str, mensaje: str, *, campo: str | None = None, status: int = 400):
+        super().__init__(mensaje)
+        self.codigo = codigo
+        self.mensaje = mensaje
+        self.campo = campo
+        self.status = status
+
+
+def error_json(codigo: str, mensaje: str, status: int = 400) -> JsonResponse:
+    return JsonResponse(
+        {"codigo": codigo, "mensaje": mensaje},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def respuesta_json(data: Any, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def leer_json(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object, or an ``ErrorDominio`` saying why not."""
+    try:
+        data = json.loads(request.body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ErrorDominio("json_invalido", "El cuerpo de la petición no es JSON válido.") from None
+    if not isinstance(data, dict):
+        raise ErrorDominio("json_invalido", "El cuerpo de la petición debe ser un objeto JSON.")
+    return data
+
+
+def endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks an API view: no CSRF (bearer tokens, no cookies) and domain errors as JSON."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ErrorDominio as exc:
+            return error_json(exc.codigo, exc.mensaje, exc.status)
+
+    return wrapper

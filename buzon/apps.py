@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BuzonConfig(AppConfig):
+    name = "buzon"
+    verbose_name = "Buzón IMSS"

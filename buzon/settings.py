@@ -1,0 +1,276 @@
+"""Settings for the Buzón IMSS Promociones Electrónicas service.
+
+Everything that differs between a laptop, CI and production is read from the
+environment through the small typed helpers below. They fail loudly on bad values
+and accept ``NAME_FILE`` for secrets so that container secrets never sit in the
+environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        return Path(file_path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean, got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    path = Path(raw) if raw else default
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+
+
+# Production means HTTPS behind a load balancer: secure cookies, HSTS, no debug.
+PRODUCTION = env_bool("BUZON_PRODUCTION", False)
+DEBUG = env_bool("BUZON_DEBUG", False) and not PRODUCTION
+
+DATA_DIR = env_path("BUZON_DATA_DIR", BASE_DIR / "data")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured = env_str("BUZON_SECRET_KEY")
+    if configured:
+        return configured
+    if PRODUCTION:
+        raise ImproperlyConfigured("BUZON_SECRET_KEY (or BUZON_SECRET_KEY_FILE) is required")
+    # The embedded default keeps a generated key in the data dir so that sessions
+    # survive restarts of `make run`.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in env_str(
+        "BUZON_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+    ).split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in env_str("BUZON_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "buzon",
+    "efirma",
+    "cuentas",
+    "calendario",
+    "promociones",
+    "acuses",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "buzon.middleware.content_security_policy",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cuentas.middleware.absolute_session_limit",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "buzon.urls"
+WSGI_APPLICATION = "buzon.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "buzon" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cuentas.context_processors.contribuyente",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in the data dir unless DATABASE_URL names PostgreSQL.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "buzon.sqlite3"),
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait
+                # on the busy timeout instead of failing with "database is locked"
+                # when a read transaction tries to upgrade.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                ),
+            },
+            "TEST": {"NAME": env_str("BUZON_TEST_DB_NAME") or None},
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "es-mx"
+LANGUAGES = [("es-mx", "Español (México)")]
+TIME_ZONE = "America/Mexico_City"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [
+    # node-forge comes from npm (node_modules) and is served as our own static file.
+    ("vendor/node-forge", BASE_DIR / "node_modules" / "node-forge" / "dist"),
+]
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Uploaded evidence and answer documents live here and are never served by URL:
+# only views that check ownership stream them, as attachments.
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "archivos", "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Uploads larger than this go to a temporary file instead of memory, so a 10 MB
+# evidence file never sits whole in a worker's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+(DATA_DIR / "tmp").mkdir(exist_ok=True)
+FILE_UPLOAD_PERMISSIONS = 0o600
+
+# Sessions: 15 minutes idle (the cookie is renewed on each request), 8 hours absolute
+# (cuentas.middleware), rotated at login, strict cookies.
+SESSION_COOKIE_AGE = 15 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ABSOLUTE_SECONDS = 8 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_NAME = "__Host-sesion" if PRODUCTION else "sesion"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if PRODUCTION else "csrftoken"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("BUZON_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# No inline script or style anywhere: every script is a static file.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+LOGIN_URL = "cuentas:login"
+LOGIN_REDIRECT_URL = "promociones:tablero"
+
+# e.firma: trusted CAs and revocation checking.
+EFIRMA_CA_DIR = env_path("BUZON_EFIRMA_CA_DIR", DATA_DIR / "demo" / "ca")
+# "none" (default), "crl" (BUZON_EFIRMA_CRL_FILE) or "ocsp" (BUZON_EFIRMA_OCSP_URL).
+EFIRMA_REVOCACION = env_str("BUZON_EFIRMA_REVOCACION", "none")
+EFIRMA_CRL_FILE = env_str("BUZON_EFIRMA_CRL_FILE")
+EFIRMA_OCSP_URL = env_str("BUZON_EFIRMA_OCSP_URL")
+EFIRMA_RETO_SEGUNDOS = 5 * 60
+
+# Login attempts: this many failures per RFC or per address within the window lock
+# further attempts until the window passes.
+ACCESO_MAX_FALLOS = env_int("BUZON_ACCESO_MAX_FALLOS", 10)
+ACCESO_VENTANA_SEGUNDOS = env_int("BUZON_ACCESO_VENTANA_SEGUNDOS", 15 * 60)
+
+# Acuses: the institution's sealing key and certificate.
+ACUSE_SELLO_CERT = env_path("BUZON_SELLO_CERT", DATA_DIR / "demo" / "sello" / "sello.cer")
+ACUSE_SELLO_KEY = env_path("BUZON_SELLO_KEY", DATA_DIR / "demo" / "sello" / "sello.key")
+ACUSE_SELLO_PASSWORD = env_str("BUZON_SELLO_PASSWORD", "")
+# Certificates of earlier sealing keys, so rotated-out keys' acuses still verify.
+ACUSE_SELLO_CERTS_ANTERIORES_DIR = env_path(
+    "BUZON_SELLO_CERTS_ANTERIORES_DIR", DATA_DIR / "demo" / "sello" / "anteriores"
+)
+PUBLIC_BASE_URL = env_str("BUZON_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Virus scanning of evidence: "null" (default) or "clamd" (BUZON_CLAMD_SOCKET).
+ANTIVIRUS = env_str("BUZON_ANTIVIRUS", "null")
+CLAMD_SOCKET = env_str("BUZON_CLAMD_SOCKET", "/var/run/clamav/clamd.ctl")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("BUZON_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CalendarioConfig(AppConfig):
+    name = "calendario"
+    verbose_name = "Calendario"

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Area(models.Model):
+    """An organisational area that owns asuntos and whose staff answer them."""
+
+    clave = models.SlugField(max_length=60, unique=True)
+    nombre = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = "área"
+        ordering = ["nombre"]
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class Adscripcion(models.Model):
+    """A staff member's role in one area."""
+
+    class Rol(models.TextChoices):
+        ANALISTA = "analista", "Analista"
+        SUPERVISOR = "supervisor", "Supervisor"
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="adscripciones"
+    )
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="adscripciones")
+    rol = models.CharField(max_length=10, choices=Rol.choices)
+
+    class Meta:
+        verbose_name = "adscripción"
+        verbose_name_plural = "adscripciones"
+        constraints = [
+            models.UniqueConstraint(fields=["usuario", "area"], name="adscripcion_unica")
+        ]
+
+
+class Servicio(models.Model):
+    """Aclaración or Orientación, with the rules and default term of each."""
+
+    class Clave(models.TextChoices):
+        ACLARACION = "aclaracion", "Aclaración"
+        ORIENTACION = "orientacion", "Orientación"
+
+    clave = models.CharField(max_length=12, choices=Clave.choices, unique=True)
+    nombre = models.CharField(max_length=60)
+    nombre_plural = models.CharField(max_length=60)
+    inicial_folio = models.CharField(max_length=1, unique=True)
+    requiere_telefono = models.BooleanField()
+    requiere_evidencia = models.BooleanField()
+    plazo_dias_habiles = models.PositiveSmallIntegerField("plazo de respuesta (días hábiles)")
+
+    class Meta:
+        verbose_name = "servicio"
+        ordering = ["clave"]
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class Asunto(models.Model):
+    """A subject a request is about, offered in one or more services."""
+
+    clave = models.SlugField(max_length=60, unique=True)
+    nombre = models.CharField(max_length=200)
+    servicios = models.ManyToManyField(Servicio, related_name="asuntos")
+    recomendaciones = models.TextField()
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="asuntos")
+    plazo_dias_habiles = models.PositiveSmallIntegerField(
+        "plazo propio (días hábiles)",
+        null=True,
+        blank=True,
+        help_text="Vacío: se usa el plazo del servicio.",
+    )
+    orden = models.PositiveSmallIntegerField(default=0)
+    activo = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "asunto"
+        ordering = ["orden", "nombre"]
+
+    def __str__(self) -> str:
+        return self.nombre
+
+    def plazo_en(self, servicio: Servicio) -> int:
+        return self.plazo_dias_habiles or servicio.plazo_dias_habiles
+
+
+class Estatus(models.TextChoices):
+    RECIBIDO = "recibido", "Recibido"
+    EN_PRORROGA = "en_prorroga", "En prórroga"
+    CANALIZADO = "canalizado", "Canalizado"
+    ATENDIDO = "atendido", "Atendido"
+
+
+class Solicitud(models.Model):
+    """A taxpayer's planteamiento: an Aclaración or Orientación about one asunto."""
+
+    folio = models.CharField(max_length=20, unique=True)
+    contribuyente = models.ForeignKey(
+        "cuentas.Contribuyente", on_delete=models.PROTECT, related_name="solicitudes"
+    )
+    servicio = models.ForeignKey(Servicio, on_delete=models.PROTECT, related_name="+")
+    asunto = models.ForeignKey(Asunto, on_delete=models.PROTECT, related_name="+")
+    descripcion = models.TextField()
+    telefono = models.CharField(max_length=10, blank=True)
+    # The real moment of reception (UTC) and the business day the term counts from
+    # (the next business day when filed on a non-working day).
+    recibida = models.DateTimeField()
+    computo_desde = models.DateField()
+    respuesta_a_partir_del = models.DateField()
+    estatus = models.CharField(max_length=12, choices=Estatus.choices, default=Estatus.RECIBIDO)
+    fecha_respuesta_o_canalizacion = models.DateField(null=True, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="solicitudes")
+    asignada_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="solicitudes_asignadas",
+    )
+    # A retried POST with the same Idempotency-Key returns the request it made.
+    # NULL, not "", so that requests without a key never collide in the constraint.
+    clave_idempotencia = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = "solicitud"
+        verbose_name_plural = "solicitudes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribuyente", "clave_idempotencia"],
+                name="solicitud_idempotencia_unica",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["contribuyente", "-recibida", "-id"], name="sol_contrib_recibida"),
+            models.Index(
+                fields=["contribuyente", "estatus", "-recibida", "-id"], name="sol_contrib_estatus"
+            ),
+            models.Index(
+                fields=["contribuyente", "asunto", "-recibida", "-id"], name="sol_contrib_asunto"
+            ),
+            models.Index(fields=["area", "estatus", "respuesta_a_partir_del"], name="sol_area"),
+        ]
+
+    def __str__(self) -> str:
+        return self.folio
+
+
+class Evidencia(models.Model):
+    """The .zip a taxpayer attached. Stored as received, never extracted or served raw."""
+
+    solicitud = models.OneToOneField(Solicitud, on_delete=models.PROTECT, related_name="evidencia")
+    nombre_original = models.CharField(max_length=255)
+    bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    archivo = models.FileField(max_length=200)
+
+    class Meta:
+        verbose_name = "evidencia"
+        verbose_name_plural = "evidencias"
+
+
+class Evento(models.Model):
+    """Append-only history of a solicitud."""
+
+    class Tipo(models.TextChoices):
+        RECIBIDA = "recibida", "Solicitud recibida"
+        ASIGNADA = "asignada", "Asignada"
+        NOTA = "nota", "Nota interna"
+        PRORROGA = "prorroga", "Prórroga"
+        CANALIZADA = "canalizada", "Canalizada"
+        ATENDIDA = "atendida", "Atendida"
+        VISTA = "vista", "Consultada por personal"
+
+    # Events the taxpayer sees in the history; notes and staff views are internal.
+    PUBLICOS = frozenset({Tipo.RECIBIDA, Tipo.PRORROGA, Tipo.CANALIZADA, Tipo.ATENDIDA})
+
+    solicitud = models.ForeignKey(Solicitud, on_delete=models.PROTECT, related_name="eventos")
+    tipo = models.CharField(max_length=12, choices=Tipo.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    creado = models.DateTimeField()
+    datos = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["creado", "id"]
+        indexes = [models.Index(fields=["solicitud", "creado"])]
+
+    @property
+    def publico(self) -> bool:
+        return self.tipo in self.PUBLICOS
+
+
+class FolioSecuencia(models.Model):
+    """Last folio number issued per service initial and year; numbers are never reused."""
+
+    inicial = models.CharField(max_length=1)
+    anio = models.PositiveSmallIntegerField()
+    ultimo = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inicial", "anio"], name="folio_secuencia_unica")
+        ]
