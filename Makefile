@@ -25,6 +25,7 @@ $(STAMP_JS): package.json package-lock.json
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
+	$(PY) manage.py sello_demo
 	@echo "Sirviendo en http://$(BUZON_HOST):$(BUZON_PORT)/"
 	$(PY) manage.py runserver --noreload $(BUZON_HOST):$(BUZON_PORT)
 

@@ -15,16 +15,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from buzon.errores import ErrorDominio
 
-class ErrorDominio(Exception):
-    """A rule a person broke: a stable code for programs, Spanish for people."""
-
-    def __init__(self, codigo: str, mensaje: str, *, campo: str | None = None, status: int = 400):
-        super().__init__(mensaje)
-        self.codigo = codigo
-        self.mensaje = mensaje
-        self.campo = campo
-        self.status = status
+__all__ = ["ErrorDominio", "endpoint", "error_json", "leer_json", "respuesta_json"]
 
 
 def error_json(codigo: str, mensaje: str, status: int = 400) -> JsonResponse:
