@@ -1,0 +1,46 @@
+from buzon.lib.texto import (
+    MAX_CARACTERES_DESCRIPCION,
+    contar_caracteres,
+    excede_limite,
+    normalizar_saltos,
+)
+
+FAMILIA = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 👨‍👩‍👧, five code points
+E_COMBINADA = "e\u0301"  # é as e + combining acute accent
+
+
+def test_crlf_and_lone_cr_become_lf():
+    assert normalizar_saltos("a\r\nb\rc\nd") == "a\nb\nc\nd"
+
+
+def test_crlf_counts_as_one_character():
+    assert contar_caracteres("a\r\nb") == 3
+
+
+def test_zwj_family_emoji_counts_as_one():
+    assert len(FAMILIA) == 5
+    assert contar_caracteres(FAMILIA) == 1
+
+
+def test_combining_accent_counts_with_its_letter():
+    assert contar_caracteres(E_COMBINADA) == 1
+    assert contar_caracteres("é") == 1
+
+
+def test_flag_counts_as_one():
+    assert contar_caracteres("\U0001f1f2\U0001f1fd") == 1  # 🇲🇽
+
+
+def test_limit_is_less_than_four_thousand():
+    assert MAX_CARACTERES_DESCRIPCION == 3999
+    assert not excede_limite("a" * 3999)
+    assert excede_limite("a" * 4000)
+
+
+def test_3999_characters_with_crlf_and_emoji_are_accepted_and_4000_refused():
+    base = ("x\r\n" + FAMILIA + E_COMBINADA) * 999  # 4 characters per repetition
+    assert contar_caracteres(base) == 3996
+    assert not excede_limite(base + "abc")
+    assert excede_limite(base + "abcd")
+    # The raw string is far longer than 4,000 code points; it still fits.
+    assert len(base + "abc") > 4000
