@@ -26,3 +26,23 @@ def sat_fixtures() -> Path:
     if not SHARED_SAT.is_dir():
         pytest.skip(f"SAT fixtures not found at {SHARED_SAT}: ../shared is absent")
     return SHARED_SAT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sello_de_prueba(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sealing key and certificate made for this test run, so no test touches the data dir.
+
+    ACUSE_SELLO_PASSWORD stays empty: the key is opened with the ``sello.password`` file
+    beside it, as ``make run``'s demo pair is.
+    """
+    from django.conf import settings
+
+    from acuses.sello import generar_par
+
+    directorio = tmp_path_factory.mktemp("sello")
+    cer, key, _password = generar_par(directorio, nombre="IMSS Buzón — sello de pruebas")
+    settings.ACUSE_SELLO_CERT = cer
+    settings.ACUSE_SELLO_KEY = key
+    settings.ACUSE_SELLO_PASSWORD = ""
+    settings.ACUSE_SELLO_CERTS_ANTERIORES_DIR = directorio / "anteriores"
+    return directorio

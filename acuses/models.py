@@ -1,0 +1,85 @@
+"""The acuse: the sealed, never-changing record of one step of a solicitud."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, NoReturn
+
+from django.db import models
+
+
+def nuevo_codigo_verificacion() -> str:
+    """192 random bits, URL-safe, with no relation to the folio or anything else."""
+    return secrets.token_urlsafe(24)
+
+
+class AcuseInmutable(Exception):
+    """Raised by any attempt to change or delete an issued acuse: it is legal proof."""
+
+
+class AcuseQuerySet(models.QuerySet["Acuse"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AcuseInmutable("Un acuse emitido no se modifica.")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AcuseInmutable("Un acuse emitido no se elimina.")
+
+
+class Acuse(models.Model):
+    """What the institution attested, when, with its seal, and how anyone can check it.
+
+    ``hechos`` holds the facts exactly as sealed; ``cadena_original`` is their canonical
+    text (``buzon.lib.cadena.construir``) and ``sello`` the base64 RSA-SHA256 signature of
+    its UTF-8 bytes by the certificate numbered ``numero_certificado_sello``. The PDF is
+    rendered from these fields on request.
+    """
+
+    class Tipo(models.TextChoices):
+        RECEPCION = "recepcion", "Acuse de recepción"
+        PRORROGA = "prorroga", "Acuse de prórroga"
+        CANALIZACION = "canalizacion", "Acuse de canalización"
+        RESPUESTA = "respuesta", "Acuse de respuesta"
+
+    solicitud = models.ForeignKey(
+        "promociones.Solicitud", on_delete=models.PROTECT, related_name="acuses"
+    )
+    tipo = models.CharField(max_length=12, choices=Tipo.choices)
+    emitido = models.DateTimeField()
+    codigo_verificacion = models.CharField(
+        max_length=64, unique=True, default=nuevo_codigo_verificacion, editable=False
+    )
+    hechos = models.JSONField()
+    cadena_original = models.TextField()
+    sello = models.TextField()
+    numero_certificado_sello = models.CharField(max_length=40)
+
+    objects = AcuseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "acuse"
+        ordering = ["emitido", "id"]
+        constraints = [
+            # A solicitud is received, extended and answered once; it may be re-routed
+            # more than once, so canalización is left out.
+            models.UniqueConstraint(
+                fields=["solicitud", "tipo"],
+                condition=models.Q(tipo__in=["recepcion", "prorroga", "respuesta"]),
+                name="acuse_unico_por_tipo",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} {self.hechos.get('folio', '')}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AcuseInmutable("Un acuse emitido no se modifica.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AcuseInmutable("Un acuse emitido no se elimina.")
+
+    @property
+    def titulo(self) -> str:
+        return self.get_tipo_display()
