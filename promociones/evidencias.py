@@ -1,0 +1,139 @@
+"""Evidence files: the checks a .zip must pass and where it is kept.
+
+The filing service calls :func:`validar_y_guardar_evidencia` before it writes any row
+and :func:`borrar_evidencia` if the filing then fails, so that a failed filing leaves
+no file behind. The file is stored as received, never extracted, under a random key
+that says nothing about who sent it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import BinaryIO, cast
+
+from django.core.files.storage import Storage, default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from buzon.errores import ErrorDominio
+from buzon.lib.zips import ZipInvalido, ZipPeligroso, inspeccionar_zip
+from promociones.antivirus import Antivirus, antivirus_configurado
+
+__all__ = [
+    "LIMITE_BYTES",
+    "EvidenciaGuardada",
+    "borrar_evidencia",
+    "error_muy_grande",
+    "sanear_nombre",
+    "validar_y_guardar_evidencia",
+]
+
+# "Menor a 10 MB": 10,485,760 bytes is already too big.
+LIMITE_BYTES = 10 * 1024 * 1024
+BLOQUE = 64 * 1024
+LARGO_NOMBRE = 255  # Evidencia.nombre_original
+MENSAJE_REGLA = "El archivo debe ser .zip y pesar menos de 10 MB."
+
+
+@dataclass(frozen=True)
+class EvidenciaGuardada:
+    nombre_original: str
+    bytes: int
+    sha256: str
+    clave: str  # the storage name
+
+
+def validar_y_guardar_evidencia(
+    archivo: UploadedFile,
+    *,
+    antivirus: Antivirus | None = None,
+    almacen: Storage | None = None,
+) -> EvidenciaGuardada:
+    """Checks ``archivo`` and streams it to storage, or raises ``ErrorDominio``.
+
+    The cheap checks come first (name, size), then the zip inspection, then the
+    scanner, and only a file that passed them all is stored. The client's content
+    type is never consulted: only the bytes decide.
+    """
+    nombre = sanear_nombre(archivo.name or "")
+    if not nombre.lower().endswith(".zip"):
+        raise _error("evidencia_no_zip", MENSAJE_REGLA)
+    tamano = _tamano(archivo)
+    if tamano >= LIMITE_BYTES:
+        raise error_muy_grande()
+    if tamano == 0:
+        raise _error("evidencia_no_zip", "El archivo está vacío. " + MENSAJE_REGLA)
+    # An UploadedFile proxies read/seek/tell to the binary file it wraps.
+    binario = cast(BinaryIO, archivo)
+    try:
+        archivo.seek(0)
+        inspeccionar_zip(binario)
+    except ZipInvalido as exc:
+        raise _error("evidencia_no_zip", exc.mensaje) from None
+    except ZipPeligroso as exc:
+        raise _error(
+            "evidencia_peligrosa",
+            f"El archivo no se aceptó porque podría dañar a quien lo abra. {exc.mensaje}",
+        ) from None
+    archivo.seek(0)
+    (antivirus or antivirus_configurado()).escanear(binario)
+    # The upload handler hashed the bytes as they arrived; only files that came
+    # another way are read once more here.
+    sha256 = getattr(archivo, "sha256", None) or _sha256(archivo)
+    ahora = timezone.now()
+    clave = f"evidencias/{ahora:%Y}/{ahora:%m}/{uuid.uuid4().hex}.zip"
+    archivo.seek(0)
+    # A temporary upload is moved into place, not copied; others are written in chunks.
+    clave = (almacen or default_storage).save(clave, archivo)
+    return EvidenciaGuardada(nombre_original=nombre, bytes=tamano, sha256=sha256, clave=clave)
+
+
+def borrar_evidencia(clave: str, *, almacen: Storage | None = None) -> None:
+    """Removes a stored evidence file (a filing that failed after storing it)."""
+    (almacen or default_storage).delete(clave)
+
+
+def error_muy_grande() -> ErrorDominio:
+    return ErrorDominio("evidencia_muy_grande", MENSAJE_REGLA, campo="evidencia", status=413)
+
+
+def sanear_nombre(nombre: str) -> str:
+    """The client's file name, fit to show and store: no path, no invisible characters.
+
+    Accents and ñ stay (normalised to NFC, since macOS sends decomposed letters);
+    control and format characters go, including the right-to-left override used to
+    disguise extensions («factura\\u202epiz.exe» reads as «factura exe.zip»).
+    """
+    nombre = unicodedata.normalize("NFC", nombre)
+    nombre = nombre.replace("\\", "/").rsplit("/", 1)[-1]
+    nombre = "".join(
+        c for c in nombre if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs")
+    )
+    nombre = " ".join(nombre.split())
+    if len(nombre) > LARGO_NOMBRE:
+        extension = PurePosixPath(nombre).suffix[:20]
+        nombre = nombre[: LARGO_NOMBRE - len(extension)] + extension
+    return nombre
+
+
+def _tamano(archivo: UploadedFile) -> int:
+    if archivo.size is not None:
+        return archivo.size
+    archivo.seek(0, 2)
+    return archivo.tell()
+
+
+def _sha256(archivo: UploadedFile) -> str:
+    resumen = hashlib.sha256()
+    archivo.seek(0)
+    while bloque := archivo.read(BLOQUE):
+        resumen.update(bloque)
+    return resumen.hexdigest()
+
+
+def _error(codigo: str, mensaje: str) -> ErrorDominio:
+    return ErrorDominio(codigo, mensaje, campo="evidencia")

@@ -1,0 +1,124 @@
+"""Receiving evidence uploads: straight to a temporary file, hashed on the way, capped.
+
+Django's default handlers keep small files in memory and never stop a big one. The
+handler here writes every file to a temporary file in 64 KiB chunks while it computes
+the SHA-256, so a 10 MB upload neither sits in memory nor is read twice, and it gives
+up as soon as a file reaches the limit, marking the request so the view can answer
+413 instead of mistaking the missing file for "no evidence".
+
+Handlers must be installed before anything reads ``request.POST`` or ``request.FILES``.
+Django's CSRF middleware reads ``request.POST`` before the view runs, hence
+:func:`acepta_evidencia` for pages (exempt, install, then protect, as Django's
+documentation on upload handlers describes). API views are already exempt and call
+:func:`instalar_manejadores` first thing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    StopUpload,
+    TemporaryFileUploadHandler,
+)
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from promociones.evidencias import LIMITE_BYTES, error_muy_grande
+
+__all__ = [
+    "EvidenciaTemporal",
+    "LimiteEvidenciaUploadHandler",
+    "acepta_evidencia",
+    "evidencia_excedida",
+    "instalar_manejadores",
+    "revisar_subida",
+]
+
+MARCA = "evidencia_excedida"
+
+
+class EvidenciaTemporal(TemporaryUploadedFile):
+    """A temporary upload that knows the SHA-256 of its bytes."""
+
+    sha256: str | None = None
+
+
+class LimiteEvidenciaUploadHandler(TemporaryFileUploadHandler):
+    """Streams each file to disk while hashing; stops at ``limite`` bytes."""
+
+    chunk_size = 64 * 1024
+
+    def __init__(self, request: HttpRequest | None = None, limite: int = LIMITE_BYTES) -> None:
+        super().__init__(request)
+        self.limite = limite
+        self._resumen = hashlib.sha256()
+        self._recibidos = 0
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        # The base class records the names; its temporary-file parent is skipped so
+        # that only one temporary file is created, the hashing kind.
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = EvidenciaTemporal(
+            self.file_name or "", self.content_type, 0, self.charset, self.content_type_extra
+        )
+        self._resumen = hashlib.sha256()
+        self._recibidos = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self._recibidos += len(raw_data)
+        if self._recibidos >= self.limite:
+            self._abortar()
+        self._resumen.update(raw_data)
+        self.file.write(raw_data)
+
+    def file_complete(self, file_size: int) -> EvidenciaTemporal:
+        archivo = super().file_complete(file_size)
+        assert isinstance(archivo, EvidenciaTemporal)
+        archivo.sha256 = self._resumen.hexdigest()
+        return archivo
+
+    def _abortar(self) -> None:
+        if self.request is not None:
+            setattr(self.request, MARCA, True)
+        self.upload_interrupted()  # closes and removes the partial temporary file
+        del self.file  # so the parser does not close it a second time
+        # connection_reset=False: Django drains the rest of the body, so the client
+        # is still there to read our 413 and the message next to the field.
+        raise StopUpload(connection_reset=False)
+
+
+def instalar_manejadores(request: HttpRequest) -> None:
+    """Makes every file of this request go through the capped, hashing handler."""
+    setattr(request, MARCA, False)
+    request.upload_handlers = [LimiteEvidenciaUploadHandler(request)]
+
+
+def evidencia_excedida(request: HttpRequest) -> bool:
+    """True when the handler stopped a file at the limit (the file is then absent)."""
+    request.FILES  # noqa: B018  # parsing the body is what sets the flag
+    return bool(getattr(request, MARCA, False))
+
+
+def revisar_subida(request: HttpRequest) -> None:
+    """Raises ``evidencia_muy_grande`` (413) when the upload was stopped at the limit."""
+    if evidencia_excedida(request):
+        raise error_muy_grande()
+
+
+def acepta_evidencia(vista: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For page views that take an evidence file: the handlers, then the CSRF check."""
+    protegida = csrf_protect(vista)
+
+    @csrf_exempt
+    @wraps(vista)
+    def envoltura(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instalar_manejadores(request)
+        return protegida(request, *args, **kwargs)
+
+    return envoltura
