@@ -46,3 +46,19 @@ def sello_de_prueba(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings.ACUSE_SELLO_PASSWORD = ""
     settings.ACUSE_SELLO_CERTS_ANTERIORES_DIR = directorio / "anteriores"
     return directorio
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """SQLite tests use a file database, not :memory:: tests with threads (folio
+    concurrency) need real connections that wait on the write lock, which the shared-cache
+    in-memory database cannot give (it fails with "table is locked" instead)."""
+    from django.conf import settings
+
+    base = settings.DATABASES["default"]
+    prueba = base.setdefault("TEST", {})
+    if base["ENGINE"].endswith("sqlite3") and not prueba.get("NAME"):
+        prueba["NAME"] = str(tmp_path_factory.mktemp("bd") / "pruebas.sqlite3")

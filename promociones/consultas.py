@@ -1,0 +1,132 @@
+"""Reading a taxpayer's requests: filters, ordering and pages, shared by the Tablero and the API.
+
+The ordering (-recibida, -id) and the filters match the composite indexes on Solicitud
+(contribuyente first), so a page costs one COUNT and one indexed range scan whatever the
+number of requests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from buzon.errores import ErrorDominio
+from buzon.lib.folio import interpretar
+from calendario.services import ZONA_MEXICO
+from cuentas.models import Contribuyente
+from promociones.models import Estatus, Solicitud
+
+POR_PAGINA = 20
+
+
+@dataclass(frozen=True)
+class Filtros:
+    asunto: str = ""
+    estatus: str = ""
+    desde: date | None = None
+    hasta: date | None = None
+    folio: str = ""
+    pagina: int = 1
+
+    def como_parametros(self) -> dict[str, str]:
+        """The filters as query-string values (without the page), for page links."""
+        valores = {
+            "asunto": self.asunto,
+            "estatus": self.estatus,
+            "recibida_desde": self.desde.isoformat() if self.desde else "",
+            "recibida_hasta": self.hasta.isoformat() if self.hasta else "",
+            "folio": self.folio,
+        }
+        return {k: v for k, v in valores.items() if v}
+
+
+def _fecha(valor: str, campo: str) -> date | None:
+    if not valor:
+        return None
+    try:
+        return date.fromisoformat(valor)
+    except ValueError:
+        raise ErrorDominio(
+            "fecha_invalida", "Escribe la fecha como AAAA-MM-DD.", campo=campo
+        ) from None
+
+
+def leer_filtros(parametros: Mapping[str, Any]) -> Filtros:
+    """Filters from a query string; ErrorDominio for values that cannot be understood."""
+    estatus = str(parametros.get("estatus", "") or "").strip()
+    if estatus and estatus not in Estatus.values:
+        raise ErrorDominio("estatus_invalido", "Elige un estatus válido.", campo="estatus")
+    desde = _fecha(str(parametros.get("recibida_desde", "") or "").strip(), "recibida_desde")
+    hasta = _fecha(str(parametros.get("recibida_hasta", "") or "").strip(), "recibida_hasta")
+    if desde and hasta and desde > hasta:
+        raise ErrorDominio(
+            "rango_invalido",
+            "La fecha inicial debe ser anterior o igual a la final.",
+            campo="recibida_hasta",
+        )
+    pagina_texto = str(parametros.get("pagina", "") or "1").strip()
+    if not pagina_texto.isdecimal() or int(pagina_texto) < 1:
+        raise ErrorDominio("pagina_invalida", "La página debe ser un número mayor a cero.")
+    return Filtros(
+        asunto=str(parametros.get("asunto", "") or "").strip(),
+        estatus=estatus,
+        desde=desde,
+        hasta=hasta,
+        folio=str(parametros.get("folio", "") or "").strip()[:30],
+        pagina=int(pagina_texto),
+    )
+
+
+def _inicio_del_dia(dia: date) -> datetime:
+    """Midnight of a Mexico City date, as an aware datetime (stored and compared in UTC)."""
+    return datetime.combine(dia, time.min, tzinfo=ZONA_MEXICO)
+
+
+def solicitudes_de(contribuyente: Contribuyente, filtros: Filtros) -> QuerySet[Solicitud]:
+    consulta = Solicitud.objects.filter(contribuyente=contribuyente)
+    if filtros.asunto:
+        consulta = consulta.filter(asunto__clave=filtros.asunto)
+    if filtros.estatus:
+        consulta = consulta.filter(estatus=filtros.estatus)
+    if filtros.desde:
+        consulta = consulta.filter(recibida__gte=_inicio_del_dia(filtros.desde))
+    if filtros.hasta:
+        consulta = consulta.filter(recibida__lt=_inicio_del_dia(filtros.hasta + timedelta(days=1)))
+    if filtros.folio:
+        partes = interpretar(filtros.folio)
+        if partes is not None:
+            consulta = consulta.filter(folio=filtros.folio.strip().upper())
+        else:
+            consulta = consulta.filter(folio__icontains=filtros.folio)
+    return consulta.order_by("-recibida", "-id")
+
+
+@dataclass(frozen=True)
+class Pagina:
+    total: int
+    pagina: int
+    paginas: int
+    desde: int  # offset of the first row
+
+    @property
+    def anterior(self) -> int | None:
+        return self.pagina - 1 if self.pagina > 1 else None
+
+    @property
+    def siguiente(self) -> int | None:
+        return self.pagina + 1 if self.pagina < self.paginas else None
+
+
+def paginar(consulta: QuerySet[Any], pagina: int, *, ajustar: bool = False) -> Pagina:
+    """Counts once and says which slice to read. ``ajustar`` moves a page past the end to
+    the last one (the HTML page); the API answers an empty page instead."""
+    total = consulta.count()
+    paginas = max(1, math.ceil(total / POR_PAGINA))
+    if ajustar:
+        pagina = min(pagina, paginas)
+    return Pagina(total=total, pagina=pagina, paginas=paginas, desde=(pagina - 1) * POR_PAGINA)

@@ -1,0 +1,236 @@
+"""Filing a request: the rules of the form, then one transaction that records everything."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from acuses.services import emitir_acuse
+from buzon.errores import ErrorDominio
+from buzon.lib import telefono as telefonos
+from buzon.lib.texto import MAX_CARACTERES_DESCRIPCION, excede_limite, normalizar_saltos
+from calendario.services import plazo_de_respuesta
+from cuentas.models import Contribuyente
+from promociones.evidencias import (
+    EvidenciaGuardada,
+    borrar_evidencia,
+    error_muy_grande,
+    validar_y_guardar_evidencia,
+)
+from promociones.folios import asignar_folio
+from promociones.models import Asunto, Evento, Evidencia, Servicio, Solicitud
+
+logger = logging.getLogger(__name__)
+
+MAX_CLAVE_IDEMPOTENCIA = 100
+
+
+class ErroresSolicitud(ErrorDominio):
+    """Every rule the form broke. It *is* the first one (what the API answers with); the
+    page shows each message next to its field."""
+
+    def __init__(self, errores: list[ErrorDominio]) -> None:
+        primero = errores[0]
+        super().__init__(
+            primero.codigo, primero.mensaje, campo=primero.campo, status=primero.status
+        )
+        self.errores = errores
+
+    def por_campo(self) -> dict[str, str]:
+        return {e.campo or "__all__": e.mensaje for e in reversed(self.errores)}
+
+
+@dataclass(frozen=True)
+class DatosSolicitud:
+    servicio: Servicio
+    asunto: Asunto
+    descripcion: str
+    telefono: str
+
+
+def validar_solicitud(
+    *,
+    servicio: str,
+    asunto: str,
+    descripcion: str,
+    telefono: str,
+    hay_evidencia: bool,
+    evidencia_excedida: bool = False,
+) -> DatosSolicitud:
+    """The form's rules in the form's order; raises ErroresSolicitud with every broken one."""
+    errores: list[ErrorDominio] = []
+    serv = Servicio.objects.filter(clave=servicio).first()
+    if serv is None:
+        # Without a service nothing else can be judged (the rules depend on it).
+        raise ErroresSolicitud(
+            [ErrorDominio("servicio_invalido", "Elige un servicio válido.", campo="servicio")]
+        )
+    asu = (
+        Asunto.objects.filter(clave=asunto, activo=True, servicios=serv)
+        .select_related("area")
+        .first()
+    )
+    if asu is None:
+        errores.append(
+            ErrorDominio(
+                "asunto_invalido",
+                f"Elige uno de los asuntos disponibles para {serv.nombre_plural}.",
+                campo="asunto",
+            )
+        )
+    texto = normalizar_saltos(descripcion)
+    if not texto.strip():
+        errores.append(
+            ErrorDominio("descripcion_requerida", "Describe tu planteamiento.", campo="descripcion")
+        )
+    elif excede_limite(texto):
+        errores.append(
+            ErrorDominio(
+                "descripcion_muy_larga",
+                f"La descripción debe ser menor a 4,000 caracteres "
+                f"(máximo {MAX_CARACTERES_DESCRIPCION:,}).",
+                campo="descripcion",
+            )
+        )
+    numero = ""
+    if telefono.strip():
+        numero = telefonos.normalizar(telefono) or ""
+        if not numero:
+            errores.append(
+                ErrorDominio(
+                    "telefono_invalido",
+                    "El teléfono debe tener exactamente 10 dígitos.",
+                    campo="telefono",
+                )
+            )
+    elif serv.requiere_telefono:
+        errores.append(
+            ErrorDominio(
+                "telefono_requerido",
+                f"El teléfono a 10 dígitos es obligatorio para una {serv.nombre}.",
+                campo="telefono",
+            )
+        )
+    if evidencia_excedida:
+        errores.append(error_muy_grande())
+    elif not hay_evidencia and serv.requiere_evidencia:
+        errores.append(
+            ErrorDominio(
+                "evidencia_requerida",
+                f"Adjunta un archivo .zip con la evidencia; es obligatorio para una {serv.nombre}.",
+                campo="evidencia",
+            )
+        )
+    if errores:
+        raise ErroresSolicitud(errores)
+    assert asu is not None
+    return DatosSolicitud(serv, asu, texto, numero)
+
+
+def _solicitud_con_clave(contribuyente: Contribuyente, clave: str | None) -> Solicitud | None:
+    if not clave:
+        return None
+    return Solicitud.objects.filter(contribuyente=contribuyente, clave_idempotencia=clave).first()
+
+
+def registrar_solicitud(
+    *,
+    contribuyente: Contribuyente,
+    servicio: str,
+    asunto: str,
+    descripcion: str,
+    telefono: str,
+    evidencia: UploadedFile | None,
+    clave_idempotencia: str | None = None,
+    momento: datetime | None = None,
+    evidencia_excedida: bool = False,
+) -> Solicitud:
+    """Validates and records a request with its folio, evidence, history and acuse.
+
+    A retry with the same ``clave_idempotencia`` returns the request the first call made.
+    If anything fails, nothing is left behind: no row and no stored file.
+    """
+    clave = (clave_idempotencia or "").strip() or None
+    if clave is not None and len(clave) > MAX_CLAVE_IDEMPOTENCIA:
+        raise ErrorDominio(
+            "idempotencia_invalida",
+            f"La clave de idempotencia admite hasta {MAX_CLAVE_IDEMPOTENCIA} caracteres.",
+        )
+    previa = _solicitud_con_clave(contribuyente, clave)
+    if previa is not None:
+        return previa
+
+    datos = validar_solicitud(
+        servicio=servicio,
+        asunto=asunto,
+        descripcion=descripcion,
+        telefono=telefono,
+        hay_evidencia=evidencia is not None,
+        evidencia_excedida=evidencia_excedida,
+    )
+    guardada: EvidenciaGuardada | None = None
+    if evidencia is not None:
+        guardada = validar_y_guardar_evidencia(evidencia)
+    momento = momento or timezone.now()
+    try:
+        with transaction.atomic():
+            solicitud = _crear(contribuyente, datos, guardada, clave, momento)
+    except BaseException as exc:
+        if guardada is not None:
+            borrar_evidencia(guardada.clave)
+        if isinstance(exc, IntegrityError):
+            # Two submissions with the same key raced; the other one committed first.
+            previa = _solicitud_con_clave(contribuyente, clave)
+            if previa is not None:
+                return previa
+        raise
+    logger.info("Solicitud %s registrada para %s", solicitud.folio, contribuyente.rfc)
+    return solicitud
+
+
+def _crear(
+    contribuyente: Contribuyente,
+    datos: DatosSolicitud,
+    guardada: EvidenciaGuardada | None,
+    clave: str | None,
+    momento: datetime,
+) -> Solicitud:
+    plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio))
+    solicitud = Solicitud.objects.create(
+        folio=asignar_folio(datos.servicio, momento),
+        contribuyente=contribuyente,
+        servicio=datos.servicio,
+        asunto=datos.asunto,
+        descripcion=datos.descripcion,
+        telefono=datos.telefono,
+        recibida=momento,
+        computo_desde=plazo.computo_desde,
+        respuesta_a_partir_del=plazo.respuesta_a_partir_del,
+        area=datos.asunto.area,
+        clave_idempotencia=clave,
+    )
+    if guardada is not None:
+        Evidencia.objects.create(
+            solicitud=solicitud,
+            nombre_original=guardada.nombre_original,
+            bytes=guardada.bytes,
+            sha256=guardada.sha256,
+            archivo=guardada.clave,
+        )
+    Evento.objects.create(
+        solicitud=solicitud,
+        tipo=Evento.Tipo.RECIBIDA,
+        actor=contribuyente.usuario,
+        creado=momento,
+        datos={
+            "computo_desde": plazo.computo_desde.isoformat(),
+            "respuesta_a_partir_del": plazo.respuesta_a_partir_del.isoformat(),
+        },
+    )
+    emitir_acuse(solicitud=solicitud, tipo="recepcion", momento=momento)
+    return solicitud

@@ -1,0 +1,138 @@
+"""Personas and helpers for the promociones tests: a taxpayer, another taxpayer, files."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from cuentas.models import Contribuyente, TipoPersona, TokenApi
+
+
+def _sembrar_catalogo() -> None:
+    # The data migration's own function: transactional tests flush the seeded rows.
+    from importlib import import_module
+
+    migracion = import_module("promociones.migrations.0002_catalogo")
+    migracion.sembrar(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def almacen_temporal(settings, tmp_path):
+    """Evidence files go to a per-test folder, so tests can see exactly what was stored."""
+    carpeta = tmp_path / "archivos"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": carpeta, "base_url": None},
+        },
+    }
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    return carpeta
+
+
+def archivos_guardados(carpeta) -> list:
+    return [p for p in carpeta.rglob("*") if p.is_file()] if carpeta.exists() else []
+
+
+@pytest.fixture
+def catalogo(db):
+    _sembrar_catalogo()
+
+
+def crear_contribuyente(rfc: str, nombre: str) -> Contribuyente:
+    usuario = get_user_model().objects.create_user(username=rfc)
+    return Contribuyente.objects.create(
+        usuario=usuario, rfc=rfc, nombre=nombre, tipo=TipoPersona.MORAL
+    )
+
+
+@pytest.fixture
+def contribuyente(catalogo) -> Contribuyente:
+    return crear_contribuyente("EKU9003173C9", "ESCUELA KEMPER URGATE SA DE CV")
+
+
+@pytest.fixture
+def otro_contribuyente(catalogo) -> Contribuyente:
+    return crear_contribuyente("AAA010101AAA", "ACCEM SERVICIOS EMPRESARIALES SC")
+
+
+@pytest.fixture
+def cliente(contribuyente) -> Client:
+    c = Client()
+    c.force_login(contribuyente.usuario)
+    return c
+
+
+@pytest.fixture
+def cliente_otro(otro_contribuyente) -> Client:
+    c = Client()
+    c.force_login(otro_contribuyente.usuario)
+    return c
+
+
+def token_para(contribuyente: Contribuyente) -> str:
+    clave = secrets.token_urlsafe(32)
+    ahora = timezone.now()
+    TokenApi.objects.create(
+        usuario=contribuyente.usuario,
+        clave_sha256=TokenApi.hash_de(clave),
+        tipo=TokenApi.Tipo.SESION,
+        creado=ahora,
+        ultimo_uso=ahora,
+        expira=ahora + timedelta(hours=1),
+    )
+    return clave
+
+
+@pytest.fixture
+def api(contribuyente) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token_para(contribuyente)}")
+
+
+@pytest.fixture
+def api_otro(otro_contribuyente) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token_para(otro_contribuyente)}")
+
+
+def zip_bytes(contenido: bytes = b"Comprobante de pago del periodo 2026-02.\n") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("comprobante.txt", contenido)
+    return buffer.getvalue()
+
+
+def zip_subido(nombre: str = "evidencia.zip", contenido: bytes | None = None) -> SimpleUploadedFile:
+    datos = zip_bytes() if contenido is None else contenido
+    return SimpleUploadedFile(nombre, datos, content_type="application/zip")
+
+
+def zip_de_tamano(total: int) -> bytes:
+    """A valid zip of exactly ``total`` bytes (a stored entry padded to fit)."""
+    vacio = len(_zip_almacenado(b""))
+    datos = _zip_almacenado(b"\0" * (total - vacio))
+    assert len(datos) == total
+    return datos
+
+
+def _zip_almacenado(contenido: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("relleno.bin", contenido)
+    return buffer.getvalue()
+
+
+# 3,999 characters as a person counts them, with CRLF newlines and emoji of several
+# code points: 999 × ("x", CRLF, 👨‍👩‍👧, "é" as e + combining accent) + "abc".
+FAMILIA = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+DESCRIPCION_3999 = ("x\r\n" + FAMILIA + "e\u0301") * 999 + "abc"
+DESCRIPCION_4000 = DESCRIPCION_3999 + "d"
