@@ -71,7 +71,7 @@ def validar_y_guardar_evidencia(
     binario = cast(BinaryIO, archivo)
     try:
         archivo.seek(0)
-        inspeccionar_zip(binario)
+        resumen = inspeccionar_zip(binario)
     except ZipInvalido as exc:
         raise _error("evidencia_no_zip", exc.mensaje) from None
     except ZipPeligroso as exc:
@@ -79,6 +79,8 @@ def validar_y_guardar_evidencia(
             "evidencia_peligrosa",
             f"El archivo no se aceptó porque podría dañar a quien lo abra. {exc.mensaje}",
         ) from None
+    if resumen.entradas == 0:
+        raise _error("evidencia_no_zip", "El archivo .zip está vacío: no contiene documentos.")
     archivo.seek(0)
     (antivirus or antivirus_configurado()).escanear(binario)
     # The upload handler hashed the bytes as they arrived; only files that came

@@ -106,7 +106,9 @@ def zip_pequeno(
 ) -> bytes:
     destino = io.BytesIO()
     with zipfile.ZipFile(destino, "w", compression=metodo) as archivo:
-        for nombre, datos in (entradas or {"acta.txt": "Acta de aclaración".encode()}).items():
+        if entradas is None:
+            entradas = {"acta.txt": "Acta de aclaración".encode()}
+        for nombre, datos in entradas.items():
             archivo.writestr(nombre, datos)
     return destino.getvalue()
 
@@ -236,6 +238,7 @@ def test_the_clients_content_type_is_ignored(almacen):
         ("evidencia.pdf", zip_pequeno(), "evidencia_no_zip"),
         ("evidencia.zip.exe", zip_pequeno(), "evidencia_no_zip"),
         ("vacia.zip", b"", "evidencia_no_zip"),
+        ("sin_documentos.zip", zip_pequeno({}), "evidencia_no_zip"),
         ("renombrado.zip", b"%PDF-1.7\n" + b"0" * 2000, "evidencia_no_zip"),
         ("peligro.zip", zip_pequeno({"../../fuera.txt": b"x"}), "evidencia_peligrosa"),
         ("anidado.zip", zip_pequeno({"otro.zip": zip_pequeno()}), "evidencia_peligrosa"),
