@@ -19,7 +19,7 @@ from buzon.errores import ErrorDominio
 from buzon.lib.folio import interpretar
 from calendario.services import ZONA_MEXICO
 from cuentas.models import Contribuyente
-from promociones.models import Estatus, Solicitud
+from promociones.models import Estatus, Evento, Solicitud
 
 POR_PAGINA = 20
 
@@ -130,3 +130,8 @@ def paginar(consulta: QuerySet[Any], pagina: int, *, ajustar: bool = False) -> P
     if ajustar:
         pagina = min(pagina, paginas)
     return Pagina(total=total, pagina=pagina, paginas=paginas, desde=(pagina - 1) * POR_PAGINA)
+
+
+def eventos_publicos(solicitud: Solicitud) -> list[Evento]:
+    """The history a taxpayer sees: internal notes and staff views never appear."""
+    return list(solicitud.eventos.filter(tipo__in=Evento.PUBLICOS).order_by("creado", "id"))

@@ -42,7 +42,7 @@ class ErroresSolicitud(ErrorDominio):
         self.errores = errores
 
     def por_campo(self) -> dict[str, str]:
-        return {e.campo or "__all__": e.mensaje for e in reversed(self.errores)}
+        return {e.campo or "formulario": e.mensaje for e in reversed(self.errores)}
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from calendario.models import DiaInhabil
 from calendario.services import fecha_en_mexico, plazo_de_respuesta, sumar_habiles
 
 
-def utc(*args):
-    return datetime(*args, tzinfo=UTC)
+def utc(anio: int, mes: int, dia: int, hora: int = 0, minuto: int = 0) -> datetime:
+    return datetime(anio, mes, dia, hora, minuto, tzinfo=UTC)
 
 
 def test_mexico_date_of_a_late_evening_filing_is_the_previous_utc_day():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import time
 import zipfile
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente, TipoPersona, TokenApi
 
 
@@ -66,18 +68,23 @@ def otro_contribuyente(catalogo) -> Contribuyente:
     return crear_contribuyente("AAA010101AAA", "ACCEM SERVICIOS EMPRESARIALES SC")
 
 
+def iniciar_sesion(c: Client, contribuyente: Contribuyente) -> Client:
+    """force_login plus the login time cuentas.middleware needs for its 8-hour limit."""
+    c.force_login(contribuyente.usuario)
+    sesion = c.session
+    sesion[SESSION_INICIO] = time.time()
+    sesion.save()
+    return c
+
+
 @pytest.fixture
 def cliente(contribuyente) -> Client:
-    c = Client()
-    c.force_login(contribuyente.usuario)
-    return c
+    return iniciar_sesion(Client(), contribuyente)
 
 
 @pytest.fixture
 def cliente_otro(otro_contribuyente) -> Client:
-    c = Client()
-    c.force_login(otro_contribuyente.usuario)
-    return c
+    return iniciar_sesion(Client(), otro_contribuyente)
 
 
 def token_para(contribuyente: Contribuyente) -> str:
@@ -107,7 +114,8 @@ def api_otro(otro_contribuyente) -> Client:
 def zip_bytes(contenido: bytes = b"Comprobante de pago del periodo 2026-02.\n") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("comprobante.txt", contenido)
+        # A fixed date: the same content gives the same bytes (and SHA-256) every time.
+        z.writestr(zipfile.ZipInfo("comprobante.txt", (2026, 3, 2, 10, 0, 0)), contenido)
     return buffer.getvalue()
 
 

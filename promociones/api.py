@@ -1,0 +1,221 @@
+"""The taxpayer's JSON API (CONTRACT.md): catalog, filing, listing, detail, evidence."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from acuses.models import Acuse
+from buzon.api import endpoint, respuesta_json
+from buzon.errores import ErrorDominio
+from calendario.services import ZONA_MEXICO
+from cuentas.autenticacion import token_requerido
+from cuentas.models import Contribuyente
+from promociones import acceso, consultas
+from promociones.consultas import eventos_publicos
+from promociones.descargas import respuesta_evidencia
+from promociones.models import Asunto, Servicio, Solicitud
+from promociones.services import registrar_solicitud
+from promociones.subidas import instalar_manejadores, revisar_subida
+
+OPENAPI = Path(__file__).resolve().parent.parent / "docs" / "api" / "openapi.json"
+
+# Keys of an event's data a taxpayer may see; anything else (e.g. a staff note) stays
+# internal even on a public event.
+DATOS_PUBLICOS = ("computo_desde", "respuesta_a_partir_del", "servicio", "asunto")
+
+
+def momento_iso(valor: datetime) -> str:
+    """An instant as ISO 8601 with Mexico City's offset, e.g. 2026-03-13T11:00:00-06:00."""
+    return valor.astimezone(ZONA_MEXICO).isoformat(timespec="seconds")
+
+
+def fecha_iso(valor: date | None) -> str | None:
+    return valor.isoformat() if valor else None
+
+
+def solicitud_a_dict(solicitud: Solicitud) -> dict[str, Any]:
+    """The contract's solicitud. Expects servicio, asunto and evidencia selected in."""
+    try:
+        evidencia = solicitud.evidencia
+    except Solicitud.evidencia.RelatedObjectDoesNotExist:
+        evidencia = None
+    return {
+        "folio": solicitud.folio,
+        "servicio": solicitud.servicio.clave,
+        "asunto": solicitud.asunto.clave,
+        "descripcion": solicitud.descripcion,
+        "telefono": solicitud.telefono,
+        "estatus": solicitud.estatus,
+        "estatus_texto": solicitud.get_estatus_display(),
+        "recibida": momento_iso(solicitud.recibida),
+        "computo_desde": fecha_iso(solicitud.computo_desde),
+        "respuesta_a_partir_del": fecha_iso(solicitud.respuesta_a_partir_del),
+        "fecha_respuesta_o_canalizacion": fecha_iso(solicitud.fecha_respuesta_o_canalizacion),
+        "evidencia": (
+            {
+                "nombre": evidencia.nombre_original,
+                "bytes": evidencia.bytes,
+                "sha256": evidencia.sha256,
+            }
+            if evidencia is not None
+            else None
+        ),
+    }
+
+
+def detalle_a_dict(solicitud: Solicitud) -> dict[str, Any]:
+    datos = solicitud_a_dict(solicitud)
+    datos["acuses"] = [
+        {
+            "tipo": acuse.tipo,
+            "emitido": momento_iso(acuse.emitido),
+            "codigo_verificacion": acuse.codigo_verificacion,
+            "url": f"/api/v1/solicitudes/{solicitud.folio}/acuses/{acuse.tipo}",
+        }
+        for acuse in Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id")
+    ]
+    datos["historial"] = [
+        {
+            "evento": evento.tipo,
+            "evento_texto": evento.get_tipo_display(),
+            "fecha": momento_iso(evento.creado),
+            **{k: evento.datos[k] for k in DATOS_PUBLICOS if k in evento.datos},
+        }
+        for evento in eventos_publicos(solicitud)
+    ]
+    return datos
+
+
+def _contribuyente(request: HttpRequest) -> Contribuyente:
+    contribuyente = getattr(request.user, "contribuyente", None)
+    if contribuyente is None:
+        raise ErrorDominio(
+            "solo_contribuyentes",
+            "Esta operación es solo para contribuyentes que ingresan con su e.firma.",
+            status=403,
+        )
+    return contribuyente
+
+
+def _detalle(request: HttpRequest, folio: str) -> Solicitud:
+    _contribuyente(request)
+    try:
+        return acceso.solicitud_de_contribuyente(request.user, folio)
+    except Http404:
+        raise ErrorDominio("no_encontrada", acceso.NO_ENCONTRADA, status=404) from None
+
+
+@endpoint
+@require_GET
+def catalogo(request: HttpRequest) -> HttpResponse:
+    servicios = [
+        {
+            "clave": s.clave,
+            "nombre": s.nombre,
+            "requiere_telefono": s.requiere_telefono,
+            "requiere_evidencia": s.requiere_evidencia,
+            "plazo_dias_habiles": s.plazo_dias_habiles,
+        }
+        for s in Servicio.objects.order_by("clave")
+    ]
+    asuntos = [
+        {
+            "clave": a.clave,
+            "nombre": a.nombre,
+            "servicios": sorted(s.clave for s in a.servicios.all()),
+            "recomendaciones": a.recomendaciones,
+            "area": a.area.clave,
+            "plazo_dias_habiles": a.plazo_dias_habiles,
+            "orden": a.orden,
+        }
+        for a in Asunto.objects.filter(activo=True)
+        .select_related("area")
+        .prefetch_related("servicios")
+        .order_by("orden", "nombre")
+    ]
+    return respuesta_json({"servicios": servicios, "asuntos": asuntos})
+
+
+@endpoint
+@require_http_methods(["GET", "POST"])
+@token_requerido
+def solicitudes(request: HttpRequest) -> HttpResponse:
+    contribuyente = _contribuyente(request)
+    if request.method == "POST":
+        return _registrar(request, contribuyente)
+    filtros = consultas.leer_filtros(request.GET)
+    consulta = consultas.solicitudes_de(contribuyente, filtros)
+    pagina = consultas.paginar(consulta, filtros.pagina)
+    filas = consulta.select_related("servicio", "asunto", "evidencia")[
+        pagina.desde : pagina.desde + consultas.POR_PAGINA
+    ]
+    return respuesta_json(
+        {
+            "resultados": [solicitud_a_dict(s) for s in filas],
+            "total": pagina.total,
+            "pagina": pagina.pagina,
+            "paginas": pagina.paginas,
+        }
+    )
+
+
+def _registrar(request: HttpRequest, contribuyente: Contribuyente) -> HttpResponse:
+    instalar_manejadores(request)
+    # The upload was cut off at the limit: the fields after the file never arrived,
+    # so this is the only thing worth saying.
+    revisar_subida(request)
+    datos, archivos = request.POST, request.FILES
+    solicitud = registrar_solicitud(
+        contribuyente=contribuyente,
+        servicio=datos.get("servicio", ""),
+        asunto=datos.get("asunto", ""),
+        descripcion=datos.get("descripcion", ""),
+        telefono=datos.get("telefono", ""),
+        evidencia=archivos.get("evidencia"),
+        clave_idempotencia=request.headers.get("Idempotency-Key"),
+    )
+    solicitud = Solicitud.objects.select_related("servicio", "asunto", "evidencia").get(
+        pk=solicitud.pk
+    )
+    return respuesta_json(detalle_a_dict(solicitud), status=201)
+
+
+@endpoint
+@require_GET
+@token_requerido
+def solicitud(request: HttpRequest, folio: str) -> HttpResponse:
+    encontrada = _detalle(request, folio)
+    encontrada = Solicitud.objects.select_related("servicio", "asunto", "evidencia").get(
+        pk=encontrada.pk
+    )
+    return respuesta_json(detalle_a_dict(encontrada))
+
+
+@endpoint
+@require_GET
+@token_requerido
+def evidencia(request: HttpRequest, folio: str) -> HttpResponse | FileResponse:
+    encontrada = _detalle(request, folio)
+    try:
+        return respuesta_evidencia(encontrada)
+    except Http404:
+        raise ErrorDominio(
+            "sin_evidencia", "Esta solicitud no tiene evidencia adjunta.", status=404
+        ) from None
+
+
+@cache
+def documento_openapi() -> dict[str, Any]:
+    return json.loads(OPENAPI.read_text(encoding="utf-8"))
+
+
+@require_GET
+def openapi(request: HttpRequest) -> HttpResponse:
+    return respuesta_json(documento_openapi())

@@ -1,0 +1,171 @@
+"""Tablero principal: exactly the guide's columns, filters, pages, constant query count."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from promociones.models import Asunto, Estatus, Servicio, Solicitud
+from promociones.tablero import COLUMNAS, olvidar_asuntos
+
+pytestmark = pytest.mark.django_db
+
+TABLERO = "/tablero/"
+
+
+def crear(contribuyente, n, *, inicio=datetime(2026, 3, 2, 16, tzinfo=UTC), **campos):
+    """n requests, one hour apart from ``inicio``, written directly (no files, no acuses)."""
+    servicio = Servicio.objects.get(clave=campos.pop("servicio", "aclaracion"))
+    asunto = Asunto.objects.get(clave=campos.pop("asunto", "emisiones"))
+    filas = []
+    for i in range(n):
+        filas.append(
+            Solicitud(
+                folio=f"{servicio.inicial_folio}-2026-{Solicitud.objects.count() + i + 1:06d}",
+                contribuyente=contribuyente,
+                servicio=servicio,
+                asunto=asunto,
+                descripcion="Prueba",
+                recibida=inicio + timedelta(hours=i),
+                computo_desde=date(2026, 3, 2),
+                respuesta_a_partir_del=date(2026, 3, 16),
+                area=asunto.area,
+                **campos,
+            )
+        )
+    return Solicitud.objects.bulk_create(filas)
+
+
+def folios(html):
+    return re.findall(r'<td class="folio">([^<]+)</td>', html)
+
+
+def test_columns_are_exactly_the_guides(cliente, contribuyente):
+    crear(contribuyente, 1)
+    html = cliente.get(TABLERO).content.decode()
+    assert "Solicitudes Realizadas" in html
+    encabezados = re.findall(r'<th scope="col">([^<]+)</th>', html)
+    assert encabezados == [
+        "Detalle",
+        "Folio",
+        "Servicio",
+        "Asunto",
+        "Fecha de recepción de la solicitud",
+        "Respuesta a partir del",
+        "Estatus",
+        "Fecha de respuesta/Canalización",
+    ]
+    assert list(COLUMNAS) == encabezados
+
+
+def test_row_shows_every_value_in_mexico_city_time(cliente, contribuyente):
+    crear(
+        contribuyente,
+        1,
+        inicio=datetime(2026, 3, 3, 5, 30, tzinfo=UTC),
+        estatus=Estatus.CANALIZADO,
+        fecha_respuesta_o_canalizacion=date(2026, 3, 10),
+    )
+    html = cliente.get(TABLERO).content.decode()
+    fila = re.search(r"<tr><td><a href=\"/solicitudes/A-2026-000001/\">Detalle</a>.*?</tr>", html)
+    assert fila is not None
+    celdas = re.findall(r"<td[^>]*>(.*?)</td>", fila.group(0))
+    assert celdas[1:] == [
+        "A-2026-000001",
+        "Aclaración",
+        "Emisiones",
+        "02/03/2026 23:30",  # 05:30 UTC is 23:30 of the previous day in Mexico City
+        "16/03/2026",
+        "Canalizado",
+        "10/03/2026",
+    ]
+
+
+def test_newest_first_twenty_per_page_with_page_links(cliente, contribuyente):
+    crear(contribuyente, 45)
+    primera = cliente.get(TABLERO).content.decode()
+    assert folios(primera) == [f"A-2026-{n:06d}" for n in range(45, 25, -1)]
+    assert "página 1 de 3" in primera and "?pagina=2" in primera
+    tercera = cliente.get(TABLERO, {"pagina": 3}).content.decode()
+    assert folios(tercera) == [f"A-2026-{n:06d}" for n in range(5, 0, -1)]
+    # A page past the end shows the last one rather than an empty table.
+    assert folios(cliente.get(TABLERO, {"pagina": 9}).content.decode()) == folios(tercera)
+
+
+def test_filters_by_asunto_estatus_and_folio(cliente, contribuyente):
+    crear(contribuyente, 2, asunto="emisiones")
+    crear(contribuyente, 1, asunto="icsoe", estatus=Estatus.ATENDIDO)
+    olvidar_asuntos()
+    assert folios(cliente.get(TABLERO, {"asunto": "icsoe"}).content.decode()) == ["A-2026-000003"]
+    assert folios(cliente.get(TABLERO, {"estatus": "atendido"}).content.decode()) == [
+        "A-2026-000003"
+    ]
+    assert folios(cliente.get(TABLERO, {"folio": "a-2026-000002"}).content.decode()) == [
+        "A-2026-000002"
+    ]
+    assert folios(cliente.get(TABLERO, {"folio": "000001"}).content.decode()) == ["A-2026-000001"]
+
+
+def test_page_links_keep_the_filters(cliente, contribuyente):
+    crear(contribuyente, 25, asunto="icsoe")
+    html = cliente.get(TABLERO, {"asunto": "icsoe"}).content.decode()
+    assert "?asunto=icsoe&amp;pagina=2" in html
+
+
+def test_reception_date_filter_uses_mexico_city_days(cliente, contribuyente):
+    # 2 Mar 2026 23:30 and 3 Mar 2026 00:30 in Mexico City (05:30 / 06:30 UTC on the 3rd).
+    crear(contribuyente, 1, inicio=datetime(2026, 3, 3, 5, 30, tzinfo=UTC))
+    crear(contribuyente, 1, inicio=datetime(2026, 3, 3, 6, 30, tzinfo=UTC))
+    dia_2 = {"recibida_desde": "2026-03-02", "recibida_hasta": "2026-03-02"}
+    dia_3 = {"recibida_desde": "2026-03-03", "recibida_hasta": "2026-03-03"}
+    assert folios(cliente.get(TABLERO, dia_2).content.decode()) == ["A-2026-000001"]
+    assert folios(cliente.get(TABLERO, dia_3).content.decode()) == ["A-2026-000002"]
+
+
+def test_bad_filter_values_show_a_message_not_an_error_page(cliente, contribuyente):
+    r = cliente.get(TABLERO, {"recibida_desde": "03/03/2026"})
+    assert r.status_code == 200
+    assert "AAAA-MM-DD" in r.content.decode()
+
+
+def test_only_the_taxpayers_own_requests_appear(cliente, contribuyente, otro_contribuyente):
+    crear(otro_contribuyente, 3)
+    html = cliente.get(TABLERO).content.decode()
+    assert folios(html) == []
+    assert "No hay solicitudes" in html
+
+
+def test_values_are_escaped(cliente, contribuyente):
+    Asunto.objects.filter(clave="emisiones").update(nombre="<script>alert(1)</script>")
+    crear(contribuyente, 1)
+    html = cliente.get(TABLERO).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def consultas_del_tablero(cliente):
+    cliente.get(TABLERO)  # warm the per-process asunto cache
+    with CaptureQueriesContext(connection) as capturadas:
+        r = cliente.get(TABLERO)
+    assert r.status_code == 200
+    return len(capturadas)
+
+
+def test_query_count_is_the_same_for_one_and_twenty_rows(cliente, contribuyente):
+    crear(contribuyente, 1)
+    con_una = consultas_del_tablero(cliente)
+    crear(contribuyente, 39)
+    con_veinte = consultas_del_tablero(cliente)
+    assert con_una == con_veinte
+
+
+def test_a_full_page_costs_eight_queries(cliente, contribuyente, django_assert_num_queries):
+    crear(contribuyente, 45)
+    cliente.get(TABLERO)  # warm the per-process asunto cache
+    # session, user, taxpayer, COUNT, the page's rows; then the session is saved on
+    # every request (SAVEPOINT, UPDATE, RELEASE) for the 15-minute idle limit.
+    with django_assert_num_queries(8):
+        r = cliente.get(TABLERO, {"pagina": 2, "asunto": "emisiones"})
+    assert len(folios(r.content.decode())) == 20
