@@ -1,0 +1,154 @@
+"""End to end in Chromium: file an Aclaración with a zip, see the folio, the Tablero and the
+Detalle; the live character counter agrees with the server at 3,999 / 4,000."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from conftest import skip_or_fail
+from cuentas.middleware import SESSION_INICIO
+from cuentas.models import Contribuyente
+from promociones.models import Solicitud
+from promociones.tests.conftest import FAMILIA, _sembrar_catalogo, crear_contribuyente
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("BUZON_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def navegador(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
+    # makes around it are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        skip_or_fail("BROWSER", f"Chromium no encontrado en {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("BROWSER", "playwright no está instalado")
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        except Exception as exc:  # the binary exists but cannot start here
+            skip_or_fail("BROWSER", f"Chromium no arranca: {exc}")
+        yield browser
+        browser.close()
+
+
+def pagina_con_sesion(navegador: Any, live_server: Any, contribuyente: Contribuyente) -> Any:
+    """A browser page logged in as ``contribuyente`` through a server-side session."""
+    usuario = contribuyente.usuario
+    sesion = SessionStore()
+    sesion[SESSION_KEY] = str(usuario.pk)
+    sesion[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    sesion[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
+    sesion[SESSION_INICIO] = time.time()
+    sesion.create()
+    contexto = navegador.new_context(base_url=live_server.url, locale="es-MX")
+    contexto.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": sesion.session_key,
+                "url": live_server.url,
+            }
+        ]
+    )
+    pagina = contexto.new_page()
+    pagina.set_default_timeout(15_000)
+    return pagina
+
+
+@pytest.fixture
+def contribuyente() -> Contribuyente:
+    _sembrar_catalogo()
+    return crear_contribuyente("EKU9003173C9", "ESCUELA KEMPER URGATE SA DE CV")
+
+
+def test_file_an_aclaracion_with_a_zip_and_follow_it_to_the_tablero_and_detalle(
+    navegador: Any, live_server: Any, contribuyente: Contribuyente, tmp_path: Path
+) -> None:
+    evidencia = tmp_path / "pagos febrero.zip"
+    with zipfile.ZipFile(evidencia, "w") as z:
+        z.writestr("comprobante.txt", "Pago SUA del periodo 2026-02")
+    pagina = pagina_con_sesion(navegador, live_server, contribuyente)
+
+    pagina.goto("/tablero/")
+    pagina.get_by_role("link", name="Aclaraciones").click()
+    pagina.get_by_role("link", name="Nueva Solicitud").click()
+    pagina.get_by_label("Emisiones").check()
+    pagina.get_by_role("button", name="Ver recomendaciones").click()
+    assert "IDSE" in pagina.get_by_test_id("recomendaciones").inner_text()
+    pagina.get_by_role("button", name="Continuar registro").click()
+
+    pagina.get_by_label("Descripción").fill("La emisión de febrero no refleja la baja.")
+    pagina.get_by_label("Teléfono (obligatorio)").fill("(55) 1234-5678")
+    pagina.set_input_files("#evidencia", str(evidencia))
+    assert "pagos febrero.zip" in pagina.get_by_test_id("nombre-archivo").inner_text()
+    pagina.get_by_role("button", name="Enviar").click()
+
+    pagina.wait_for_url(re.compile(r"/registrada/$"))
+    folio = pagina.get_by_test_id("folio").inner_text()
+    assert re.fullmatch(r"A-\d{4}-\d{6}", folio)
+    assert "registrado exitosamente" in pagina.get_by_test_id("exito").inner_text()
+    assert Solicitud.objects.get().folio == folio
+
+    pagina.get_by_role("link", name="Regresar").click()
+    pagina.wait_for_url(re.compile(r"/tablero/$"))
+    fila = pagina.locator("table.solicitudes tbody tr", has_text=folio)
+    assert "Emisiones" in fila.inner_text() and "Recibido" in fila.inner_text()
+    fila.get_by_role("link", name="Detalle").click()
+    pagina.wait_for_url(re.compile(re.escape(f"/solicitudes/{folio}/") + "$"))
+    assert pagina.get_by_test_id("folio").inner_text() == folio
+    assert "pagos febrero.zip" in pagina.get_by_test_id("evidencia").inner_text()
+    assert "Acuse de recepción" in pagina.get_by_test_id("acuses").inner_text()
+
+
+def test_live_counter_agrees_with_the_server_at_3999_and_4000(
+    navegador: Any, live_server: Any, contribuyente: Contribuyente
+) -> None:
+    pagina = pagina_con_sesion(navegador, live_server, contribuyente)
+    pagina.goto("/promociones/orientacion/nueva/?asunto=icsoe&paso=registro")
+    descripcion = pagina.get_by_label("Descripción")
+    contador = pagina.get_by_test_id("contador")
+
+    # 3,996 characters as a person sees them, then typed by keyboard: a newline (Enter,
+    # which the browser sends as CRLF), a ZWJ family emoji and a letter.
+    base = ("x\n" + FAMILIA + "e\u0301") * 999
+    descripcion.fill(base)
+    descripcion.press("Control+End")
+    pagina.keyboard.press("Enter")
+    pagina.keyboard.insert_text(FAMILIA)
+    pagina.keyboard.type("a")
+    assert contador.inner_text() == "3,999 de 3,999 caracteres"
+
+    pagina.keyboard.type("b")
+    assert contador.inner_text().startswith("4,000 de 3,999 caracteres")
+    pagina.get_by_role("button", name="Enviar").click()
+    error = pagina.get_by_test_id("error-descripcion")
+    assert "menor a 4,000 caracteres" in error.inner_text()
+    assert Solicitud.objects.count() == 0
+    # The text came back as typed, and the counter still says 4,000.
+    assert pagina.get_by_test_id("contador").inner_text().startswith("4,000 de 3,999")
+
+    pagina.get_by_label("Descripción").press("Control+End")
+    pagina.keyboard.press("Backspace")
+    assert pagina.get_by_test_id("contador").inner_text() == "3,999 de 3,999 caracteres"
+    pagina.get_by_role("button", name="Enviar").click()
+    pagina.wait_for_url(re.compile(r"/registrada/$"))
+    guardada = Solicitud.objects.get().descripcion
+    assert guardada.endswith("\n" + FAMILIA + "a")
+    assert "\r" not in guardada
