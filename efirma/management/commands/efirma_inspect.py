@@ -39,6 +39,8 @@ def inspeccionar(archivo: str) -> tuple[bool, dict[str, Any]]:
 
 class Command(BaseCommand):
     help = "Muestra, en una línea JSON por archivo, los datos de certificados .cer (DER o PEM)."
+    # It only reads files: no database, no URLs, so the project's checks are not run.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archivos", nargs="+", metavar="ARCHIVO")
