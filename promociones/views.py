@@ -27,7 +27,6 @@ from promociones.models import Asunto, Estatus, Evidencia, Servicio
 from promociones.services import ErroresSolicitud, registrar_solicitud
 from promociones.subidas import acepta_evidencia, evidencia_excedida
 
-
 Vista = TypeVar("Vista", bound=Callable[..., HttpResponseBase])
 
 
@@ -145,13 +144,13 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
     filas = consulta[pagina.desde : pagina.desde + consultas.POR_PAGINA]
     base = urlencode(filtros.como_parametros())
     contexto = {
-        "columnas": tablero.COLUMNAS,
+        "encabezado": tablero.ENCABEZADO,
         "filas": tablero.filas_html(filas) if pagina.total else "",
         "pagina": pagina,
         "filtros": filtros,
         "error": error,
-        "asuntos": tablero.asuntos_para_filtro(),
-        "estatus": Estatus.choices,
+        "opciones_asunto": tablero.opciones_html(tablero.asuntos_para_filtro(), filtros.asunto),
+        "opciones_estatus": tablero.opciones_html(Estatus.choices, filtros.estatus),
         "enlace": f"?{base}&pagina=" if base else "?pagina=",
     }
     return render(request, "promociones/tablero.html", contexto)
