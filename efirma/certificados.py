@@ -80,6 +80,8 @@ class Certificado:
 
 def certificado_x509(data: bytes) -> x509.Certificate:
     """A DER or PEM certificate parsed by cryptography; ``certificado_invalido`` if not one."""
+    # A PEM saved by a Windows editor may start with a UTF-8 byte order mark.
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         if data.lstrip().startswith(_PEM_INICIO):
             return x509.load_pem_x509_certificate(data)

@@ -145,7 +145,7 @@ class AlmacenConfianza:
                 continue
             try:
                 autoridades.extend(certificados_de_archivo(archivo.read_bytes()))
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, x509.DuplicateExtension) as exc:
                 logger.warning("Se omite %s: no es un certificado legible (%s)", archivo, exc)
         return cls(autoridades)
 

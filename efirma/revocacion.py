@@ -117,8 +117,10 @@ class RevocacionCRL:
             raise _no_disponible("llave del emisor no soportada para CRL")
         for crl in crls:
             try:
-                mismo_emisor = crl.issuer.public_bytes() == emisor_nombre
-            except ValueError:
+                mismo_emisor = (
+                    crl.issuer.public_bytes() == emisor_nombre or crl.issuer == emisor.subject
+                )
+            except ValueError:  # a name cryptography cannot parse: not this issuer's
                 mismo_emisor = False
             if mismo_emisor and crl.is_signature_valid(publica):
                 break
@@ -286,17 +288,19 @@ def _respondedor_autorizado(
 def _firma_respuesta_valida(
     respuesta: ocsp.OCSPResponse, emisor: x509.Certificate, ahora: datetime
 ) -> bool:
-    firmantes = [emisor.public_key()]
-    firmantes += [
-        c.public_key() for c in respuesta.certificates if _respondedor_autorizado(c, emisor, ahora)
-    ]
+    """Signed by the issuer itself or by a responder the issuer authorized."""
+    try:
+        algoritmo = respuesta.signature_hash_algorithm
+        firmantes = [emisor.public_key()]
+        firmantes += [
+            c.public_key()
+            for c in respuesta.certificates
+            if _respondedor_autorizado(c, emisor, ahora)
+        ]
+    except (ValueError, UnsupportedAlgorithm):
+        return False
     return any(
-        _firma_valida(
-            publica,
-            respuesta.signature,
-            respuesta.tbs_response_bytes,
-            respuesta.signature_hash_algorithm,
-        )
+        _firma_valida(publica, respuesta.signature, respuesta.tbs_response_bytes, algoritmo)
         for publica in firmantes
     )
 
