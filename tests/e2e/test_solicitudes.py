@@ -152,3 +152,27 @@ def test_live_counter_agrees_with_the_server_at_3999_and_4000(
     guardada = Solicitud.objects.get().descripcion
     assert guardada.endswith("\n" + FAMILIA + "a")
     assert "\r" not in guardada
+
+
+def test_a_rule_broken_while_uploading_shows_its_message_and_keeps_the_text(
+    navegador: Any, live_server: Any, contribuyente: Contribuyente, tmp_path: Path
+) -> None:
+    evidencia = tmp_path / "evidencia.zip"
+    with zipfile.ZipFile(evidencia, "w") as z:
+        z.writestr("acuse.txt", "Acuse ICSOE")
+    pagina = pagina_con_sesion(navegador, live_server, contribuyente)
+    pagina.goto("/promociones/aclaracion/nueva/?asunto=icsoe&paso=registro")
+    pagina.get_by_label("Descripción").fill("La ICSOE no aparece.")
+    pagina.get_by_label("Teléfono (obligatorio)").fill("55 1234 567")
+    pagina.set_input_files("#evidencia", str(evidencia))
+    pagina.get_by_role("button", name="Enviar").click()
+
+    error = pagina.get_by_test_id("error-telefono")
+    assert "exactamente 10 dígitos" in error.inner_text()
+    assert pagina.get_by_label("Descripción").input_value() == "La ICSOE no aparece."
+    assert pagina.get_by_label("Teléfono (obligatorio)").input_value() == "55 1234 567"
+    assert "vuelve a seleccionarlo" in pagina.get_by_test_id("nombre-archivo").inner_text()
+    assert Solicitud.objects.count() == 0
+    # The page that came back works: the counter runs and the button is enabled.
+    assert pagina.get_by_test_id("contador").inner_text() == "20 de 3,999 caracteres"
+    assert pagina.get_by_role("button", name="Enviar").is_enabled()
