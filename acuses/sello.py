@@ -31,9 +31,9 @@ ARCHIVO_PASSWORD = "sello.password"  # noqa: S105 (a file name, not a password)
 EXTENSIONES_CERT = (".cer", ".crt", ".pem", ".der")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MaterialSello:
-    """The current sealing key with its certificate."""
+    """The current sealing key with its certificate (hashed by identity: one per load)."""
 
     llave: rsa.RSAPrivateKey
     certificado: x509.Certificate
@@ -157,13 +157,19 @@ def sello_valido(texto: str, sello: str, certificado: x509.Certificate) -> bool:
 
 
 def generar_par(
-    directorio: Path, *, nombre: str = NOMBRE_DEMO, bits: int = 2048, dias: int = 3650
-) -> tuple[Path, Path, Path]:
+    directorio: Path,
+    *,
+    nombre: str = NOMBRE_DEMO,
+    password: str | None = None,
+    bits: int = 2048,
+    dias: int = 3650,
+) -> tuple[Path, Path, Path | None]:
     """A new self-signed sealing certificate and encrypted key in ``directorio``.
 
-    Writes ``sello.cer`` (DER), ``sello.key`` (DER PKCS#8, encrypted, as SAT's .key files)
-    and ``sello.password`` (the generated password, readable by the owner only). Returns
-    their paths. Overwrites nothing: the caller decides when a pair exists.
+    Writes ``sello.cer`` (DER) and ``sello.key`` (DER PKCS#8, encrypted, as SAT's .key
+    files). With no ``password`` one is generated and written to ``sello.password``
+    (readable by the owner only). Returns the three paths (None for no password file).
+    The caller decides whether a pair may be replaced.
     """
     directorio.mkdir(parents=True, exist_ok=True)
     llave = rsa.generate_private_key(public_exponent=65537, key_size=bits)
@@ -201,10 +207,12 @@ def generar_par(
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(llave.public_key()), False)
         .sign(llave, hashes.SHA256())
     )
-    password = secrets.token_urlsafe(24)
     ruta_cer = directorio / "sello.cer"
     ruta_key = directorio / "sello.key"
-    ruta_pwd = directorio / ARCHIVO_PASSWORD
+    ruta_pwd: Path | None = None
+    if password is None:
+        password = secrets.token_urlsafe(24)
+        ruta_pwd = directorio / ARCHIVO_PASSWORD
     ruta_cer.write_bytes(certificado.public_bytes(serialization.Encoding.DER))
     _escribir_privado(
         ruta_key,
@@ -214,7 +222,8 @@ def generar_par(
             serialization.BestAvailableEncryption(password.encode("utf-8")),
         ),
     )
-    _escribir_privado(ruta_pwd, password.encode("utf-8"))
+    if ruta_pwd is not None:
+        _escribir_privado(ruta_pwd, password.encode("utf-8"))
     return ruta_cer, ruta_key, ruta_pwd
 
 

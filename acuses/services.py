@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 
 from acuses import sello
 from acuses.models import Acuse, nuevo_codigo_verificacion
@@ -176,15 +175,3 @@ def emitir_acuse(
         acuse.save()
     return acuse
 
-
-def acuses_de(solicitud: Solicitud) -> list[dict[str, Any]]:
-    """The solicitud's acuses as the API lists them: tipo, emitido, code and PDF URL."""
-    return [
-        {
-            "tipo": acuse.tipo,
-            "emitido": cadena_lib.momento(acuse.emitido),
-            "codigo_verificacion": acuse.codigo_verificacion,
-            "url": reverse("acuses:api_descargar", args=[solicitud.folio, acuse.tipo]),
-        }
-        for acuse in solicitud.acuses.all()  # type: ignore[attr-defined]
-    ]

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from acuses import sello
 from acuses.models import Acuse, AcuseInmutable
-from acuses.services import acuses_de, emitir_acuse
+from acuses.services import emitir_acuse
 from acuses.tests.conftest import DESCRIPCION, EVIDENCIA_SHA256, MX, NOMBRE, RFC
 from buzon.lib import cadena as cadena_lib
 
@@ -134,9 +134,3 @@ def test_staff_kinds_without_their_extra_facts_are_a_programming_error(solicitud
         emitir_acuse(solicitud=solicitud, tipo="desconocido", momento=momento)
     assert not Acuse.objects.exists()
 
-
-def test_acuses_de_lists_kind_date_code_and_api_url(acuses_de_todos_los_tipos, solicitud):
-    lista = acuses_de(solicitud)
-    assert [a["tipo"] for a in lista] == ["recepcion", "prorroga", "canalizacion", "respuesta"]
-    assert lista[0]["url"] == "/api/v1/solicitudes/A-2026-000123/acuses/recepcion"
-    assert lista[0]["emitido"] == "2026-11-28T10:15:03-06:00"

@@ -135,6 +135,61 @@ def construir(hechos: Mapping[str, Any]) -> str:
     return "||" + "|".join(valores) + "||"
 
 
+def separar(cadena: str) -> list[str]:
+    """The unescaped values of a cadena, in order (the inverse of the escaping)."""
+    if not (cadena.startswith("||") and cadena.endswith("||")) or len(cadena) < 4:
+        raise CadenaInvalida("una cadena original empieza y termina con ||")
+    valores: list[str] = []
+    actual: list[str] = []
+    cuerpo = iter(cadena[2:-2])
+    for caracter in cuerpo:
+        if caracter == "\\":
+            siguiente = next(cuerpo, None)
+            if siguiente not in ("\\", "|"):
+                raise CadenaInvalida("escape inválido en la cadena original")
+            actual.append(siguiente)
+        elif caracter == "|":
+            valores.append("".join(actual))
+            actual = []
+        else:
+            actual.append(caracter)
+    valores.append("".join(actual))
+    return valores
+
+
+def interpretar(cadena: str) -> dict[str, Any]:
+    """The facts a cadena states, by field name (file lists as lists of dicts).
+
+    Values come back normalised, as text: ``construir(interpretar(c)) == c``.
+    """
+    valores = separar(cadena)
+    if len(valores) < 2:
+        raise CadenaInvalida("la cadena no dice su tipo")
+    hechos: dict[str, Any] = {}
+    posicion = 0
+    try:
+        for campo in campos(valores[1]):
+            if campo in CAMPOS_ARCHIVOS:
+                cuantos = int(valores[posicion])
+                posicion += 1
+                archivos = []
+                for _ in range(cuantos):
+                    archivo = valores[posicion : posicion + 3]
+                    if len(archivo) != 3:
+                        raise CadenaInvalida("la cadena no tiene los campos de su tipo")
+                    archivos.append(dict(zip(CAMPOS_ARCHIVO, archivo, strict=True)))
+                    posicion += 3
+                hechos[campo] = archivos
+            else:
+                hechos[campo] = valores[posicion]
+                posicion += 1
+    except (IndexError, ValueError):
+        raise CadenaInvalida("la cadena no tiene los campos de su tipo") from None
+    if posicion != len(valores):
+        raise CadenaInvalida("la cadena no tiene los campos de su tipo")
+    return hechos
+
+
 def momento(valor: datetime) -> str:
     """A moment as the cadena states it: ``2026-11-30T09:15:02-06:00`` (Mexico City)."""
     if valor.tzinfo is None or valor.utcoffset() is None:
@@ -161,6 +216,11 @@ def enmascarar_rfc(rfc: str) -> str:
     if len(rfc) <= 5:
         return "•" * len(rfc)
     return rfc[:3] + "•" * (len(rfc) - 5) + rfc[-2:]
+
+
+def enmascarar_nombre(nombre: str) -> str:
+    """Each word reduced to its first letter: MARÍA JOSÉ PEÑA → M••••• J••• P•••."""
+    return " ".join(p[0] + "•" * (len(p) - 1) for p in nombre.split())
 
 
 def sello_a_bytes(sello: str) -> bytes:

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from typing import Any
+
+import pypdfium2
+import pytest
+import zxingcpp
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pypdf import PdfReader
+
+from acuses import pdf
+from acuses.models import Acuse
+from acuses.tests.conftest import NOMBRE, RFC
+from promociones.models import Solicitud
+
+
+def texto_de(datos: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(BytesIO(datos)).pages)
+
+
+def test_text_extraction_finds_folio_rfc_and_name_with_accents(recepcion):
+    texto = texto_de(pdf.pdf_de(recepcion))
+    assert "A-2026-000123" in texto
+    assert RFC in texto
+    assert NOMBRE in texto
+    assert "Acuse de recepción" in texto
+    assert "Instituto Mexicano del Seguro Social" in texto
+    assert "Respuesta a partir del" in texto and "14 de diciembre de 2026" in texto
+    assert "10:15:03" in texto
+    assert "evidencias emisión.zip" in texto
+
+
+def test_all_four_kinds_render_their_title_and_own_facts(acuses_de_todos_los_tipos):
+    esperado = {
+        "recepcion": ("Acuse de recepción", "Descripción de la solicitud", "ñandú"),
+        "prorroga": ("Acuse de prórroga", "Nueva fecha de respuesta", "28 de diciembre de 2026"),
+        "canalizacion": ("Acuse de canalización", "Asunto anterior", "ICSOE"),
+        "respuesta": ("Acuse de respuesta", "la diferencia quedó aplicada", "señalada.pdf"),
+    }
+    for tipo, acuse in acuses_de_todos_los_tipos.items():
+        datos = pdf.pdf_de(acuse)
+        texto = texto_de(datos)
+        for fragmento in esperado[tipo]:
+            assert fragmento in texto, (tipo, fragmento)
+        assert acuse.codigo_verificacion in texto
+        assert len(PdfReader(BytesIO(datos)).pages) <= 2
+
+
+def test_qr_code_on_page_one_decodes_to_the_public_verification_url(recepcion, settings):
+    settings.PUBLIC_BASE_URL = "https://buzon.example.mx/"
+    documento = pypdfium2.PdfDocument(pdf.pdf_de(recepcion))
+    imagen = documento[0].render(scale=2).to_pil()
+    codigos = zxingcpp.read_barcodes(imagen)
+    assert [c.text for c in codigos if c.format == zxingcpp.BarcodeFormat.QRCode] == [
+        f"https://buzon.example.mx/verificar/{recepcion.codigo_verificacion}"
+    ]
+
+
+def test_fonts_are_embedded_truetype_and_never_the_base14_helvetica(recepcion):
+    lector = PdfReader(BytesIO(pdf.pdf_de(recepcion)))
+    fuentes = {}
+    for pagina in lector.pages:
+        recursos: Any = pagina["/Resources"]
+        for fuente in recursos["/Font"].values():
+            fuente = fuente.get_object()
+            fuentes[str(fuente["/BaseFont"])] = fuente
+    assert fuentes
+    for nombre, fuente in fuentes.items():
+        assert "Helvetica" not in nombre
+        descriptor = fuente.get("/FontDescriptor")
+        if descriptor is None:  # Type0: the descriptor is on the descendant font
+            descriptor = fuente["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor.get_object(), nombre
+
+
+def test_same_acuse_renders_the_same_facts_and_dates_every_time(recepcion):
+    primero = pdf.renderizar(recepcion)
+    segundo = pdf.renderizar(Acuse.objects.get(pk=recepcion.pk))
+    assert primero == segundo
+    info = PdfReader(BytesIO(primero)).metadata
+    assert info is not None
+    # Creation date fixed to the issue moment (10:15:03 Mexico City = 16:15:03 UTC).
+    assert str(info["/CreationDate"]).startswith("D:20261128161503")
+    assert texto_de(pdf.pdf_de(recepcion)) == texto_de(pdf.pdf_de(recepcion))
+
+
+def test_pdf_is_rendered_from_stored_facts_not_from_the_solicitud(recepcion):
+    Solicitud.objects.filter(pk=recepcion.solicitud_id).update(descripcion="Texto cambiado")
+    texto = texto_de(pdf.pdf_de(Acuse.objects.get(pk=recepcion.pk)))
+    assert "ñandú" in texto
+    assert "Texto cambiado" not in texto
+
+
+def test_pdf_is_signed_pades_by_the_sealing_certificate(recepcion):
+    datos = pdf.pdf_de(recepcion)
+    (firma,) = PdfFileReader(BytesIO(datos)).embedded_signatures
+    assert firma.field_name == "SelloIMSS"
+    assert firma.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert "sello de pruebas" in firma.signer_cert.subject.human_friendly
+    info = PdfFileReader(BytesIO(datos)).trailer["/Info"]
+    assert info[pdf.INFO_CADENA] == recepcion.cadena_original
+    assert info[pdf.INFO_SELLO] == recepcion.sello
+    assert info[pdf.INFO_CODIGO] == recepcion.codigo_verificacion
+
+
+def test_long_description_flows_onto_a_second_page(solicitud):
+    from acuses.services import emitir_acuse
+
+    Solicitud.objects.filter(pk=solicitud.pk).update(
+        descripcion=("Párrafo largo. " * 60 + "\n") * 4
+    )
+    solicitud.refresh_from_db()
+    acuse = emitir_acuse(solicitud=solicitud, tipo="recepcion", momento=solicitud.recibida)
+    paginas = PdfReader(BytesIO(pdf.pdf_de(acuse))).pages
+    assert len(paginas) == 2
+    assert re.search(r"página 2", paginas[1].extract_text())
+
+
+@pytest.mark.parametrize(
+    ("iso", "legible"),
+    [
+        ("2026-11-28T10:15:03-06:00", "28 de noviembre de 2026, 10:15:03 h"),
+        ("", "—"),
+    ],
+)
+def test_moments_read_in_spanish_with_their_offset(iso, legible):
+    assert pdf.momento_legible(iso).startswith(legible)
+    if iso:
+        assert pdf.momento_legible(iso).endswith("UTC-06:00)")
