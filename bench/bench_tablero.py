@@ -57,6 +57,7 @@ FILTRO = {
     "recibida_hasta": "2026-05-31",
 }
 RUTA_API = "/api/v1/solicitudes"
+RUTA_MINIMA = "/bench/minima/"
 
 
 # ---------------------------------------------------------------- parent process
@@ -74,7 +75,7 @@ def _argumentos(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--otros", type=int, default=20_000, help="otros contribuyentes")
     p.add_argument("--iteraciones", type=int, default=200, help="peticiones medidas")
     p.add_argument("--calentamiento", type=int, default=30)
-    p.add_argument("--segundos", type=float, default=5.0, help="duración de cada carga")
+    p.add_argument("--segundos", type=int, default=5, help="duración de cada carga")
     p.add_argument("--rondas", type=int, default=2, help="rondas alternadas de carga")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--worker-class", default="sync", help="sync o gthread")
@@ -82,6 +83,11 @@ def _argumentos(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--sin-carga", action="store_true", help="omite gunicorn")
     p.add_argument("--perfil", action="store_true", help="cProfile del tablero")
     p.add_argument("--planes", action="store_true", help="EXPLAIN de cada consulta")
+    p.add_argument(
+        "--ajustes",
+        default="bench.settings_bench",
+        help="módulo de settings (para probar un cambio propuesto sin tocar el producto)",
+    )
     p.add_argument("--pg-url", default=os.environ.get("BUZON_BENCH_PG_URL", PG_URL))
     p.add_argument("--hijo", choices=MOTORES, help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -91,10 +97,12 @@ def _entorno(motor: str, args: argparse.Namespace) -> dict[str, str]:
     entorno = dict(os.environ)
     entorno.pop("DATABASE_URL", None)
     entorno["BUZON_DATA_DIR"] = str(SALIDA / motor)
-    entorno["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
+    entorno["DJANGO_SETTINGS_MODULE"] = args.ajustes
     entorno["BUZON_LOG_LEVEL"] = "WARNING"
     entorno.pop("BUZON_DEBUG", None)
-    entorno["PYTHONPATH"] = str(RAIZ)
+    entorno["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(RAIZ), entorno.get("PYTHONPATH", "")) if p
+    )
     if motor == "postgres":
         entorno["DATABASE_URL"] = args.pg_url
     return entorno
@@ -267,6 +275,8 @@ class Medicion:
             expira=ahora + timedelta(hours=2),
         )
         self.token = clave
+        # API programs send only their bearer token, never the browser's cookies.
+        self.cliente_api = Client()
 
     # -- what each page must show, computed independently of the views
 
@@ -301,12 +311,18 @@ class Medicion:
         if tipo == "html":
             ruta = reverse("promociones:tablero")
             return lambda: self.cliente.get(ruta, filtro)
+        if tipo == "minima":
+            return lambda: self.cliente_api.get(RUTA_MINIMA)
+        if tipo == "minima_sesion":
+            return lambda: self.cliente.get(RUTA_MINIMA)
         cabecera = f"Bearer {self.token}"
-        return lambda: self.cliente.get(RUTA_API, filtro, HTTP_AUTHORIZATION=cabecera)
+        return lambda: self.cliente_api.get(RUTA_API, filtro, HTTP_AUTHORIZATION=cabecera)
 
     def _disponible(self, tipo: str) -> str:
         from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
+        if tipo.startswith("minima"):
+            return ""
         try:
             resolve(reverse("promociones:tablero") if tipo == "html" else RUTA_API)
         except (NoReverseMatch, Resolver404):
@@ -318,6 +334,8 @@ class Medicion:
         total, primera = self._esperado(filtro)
         if respuesta.status_code != 200:
             raise RuntimeError(f"{tipo} {filtro}: respondió {respuesta.status_code}")
+        if tipo.startswith("minima"):
+            return
         if tipo == "html":
             texto = respuesta.content.decode("utf-8")
             if primera not in texto:
@@ -331,6 +349,9 @@ class Medicion:
 
     def escenarios(self) -> list[dict[str, Any]]:
         casos = [
+            # The floor: the same middleware and session with a view that does nothing.
+            ("mínima anónima", "minima", {}, False),
+            ("mínima con sesión", "minima_sesion", {}, False),
             ("html primera página", "html", {}, True),
             ("html filtrada", "html", FILTRO, True),
             ("html página 400", "html", {"pagina": "400"}, False),
@@ -474,8 +495,6 @@ class Carga:
             return {"omitido": "el tablero aún no existe"}
         from django.urls import reverse
 
-        from bench.urls_bench import RUTA_MINIMA
-
         registro = (SALIDA / f"gunicorn-{self.args.hijo}.log").open("w", encoding="utf-8")
         orden = [
             sys.executable,
@@ -582,7 +601,7 @@ class Carga:
             "-c",
             str(self.args.conexiones),
             "-d",
-            f"{self.args.segundos}s",
+            f"{max(1, round(self.args.segundos))}s",
             "--timeout",
             "5s",
         ]

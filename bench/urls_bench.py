@@ -3,8 +3,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-RUTA_MINIMA = "/bench/minima/"
-
 
 def vista_minima(request: HttpRequest) -> HttpResponse:
     """A trivial view: the full middleware stack and nothing else."""
@@ -12,6 +10,6 @@ def vista_minima(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path(RUTA_MINIMA.strip("/") + "/", vista_minima, name="bench_minima"),
+    path("bench/minima/", vista_minima, name="bench_minima"),
     path("", include("buzon.urls")),
 ]
