@@ -182,13 +182,18 @@ def verificar_pdf(datos: bytes, *, consultar_registro: bool = True) -> Resultado
         revocation_mode="soft-fail",
     )
     try:
+        # Pinning first: a stranger's certificate is refused before pyHanko tries (and
+        # logs its failure) to build a trust path for it.
+        if firma.signer_cert.dump() not in conocidos:
+            return _falla("firmante_desconocido")
         estado = validate_pdf_signature(firma, signer_validation_context=contexto, skip_diff=True)
         if not (
-            estado.intact and estado.valid and estado.coverage == SignatureCoverageLevel.ENTIRE_FILE
+            estado.intact
+            and estado.valid
+            and estado.coverage == SignatureCoverageLevel.ENTIRE_FILE
+            and estado.signing_cert.dump() in conocidos
         ):
             return _falla("pdf_alterado")
-        if estado.signing_cert.dump() not in conocidos:
-            return _falla("firmante_desconocido")
         rango = [int(x) for x in firma.byte_range]
         if not _contenido_canonico(datos, rango, firma.pkcs7_content, estado.signing_cert):
             return _falla("pdf_alterado")

@@ -25,6 +25,8 @@ def carpeta_demo() -> Path:
 
 class Command(BaseCommand):
     help = "Crea (si falta) el par de llave y certificado de sello de acuses de demostración."
+    # Only files are touched: no reason to fail on a check about URLs or models.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
