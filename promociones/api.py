@@ -153,9 +153,9 @@ def solicitudes(request: HttpRequest) -> HttpResponse:
     filtros = consultas.leer_filtros(request.GET)
     consulta = consultas.solicitudes_de(contribuyente, filtros)
     pagina = consultas.paginar(consulta, filtros.pagina)
-    filas = consulta.select_related("servicio", "asunto", "evidencia")[
-        pagina.desde : pagina.desde + consultas.POR_PAGINA
-    ]
+    filas = consultas.filas_de_pagina(consulta, pagina).select_related(
+        "servicio", "asunto", "evidencia"
+    )
     return respuesta_json(
         {
             "resultados": [solicitud_a_dict(s) for s in filas],

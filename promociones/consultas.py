@@ -8,6 +8,8 @@ number of requests.
 from __future__ import annotations
 
 import math
+import threading
+import time as reloj
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,9 +21,44 @@ from buzon.errores import ErrorDominio
 from buzon.lib.folio import interpretar
 from calendario.services import ZONA_MEXICO
 from cuentas.models import Contribuyente
-from promociones.models import Estatus, Evento, Solicitud
+from promociones.models import Asunto, Estatus, Evento, Solicitud
 
 POR_PAGINA = 20
+
+# The asunto list changes only when an administrator edits the catalog; a short
+# per-process cache spares every dashboard request a catalog query.
+_CACHE_SEGUNDOS = 60.0
+_cache_lock = threading.Lock()
+_cache: tuple[float, CatalogoAsuntos] | None = None
+
+
+@dataclass(frozen=True)
+class CatalogoAsuntos:
+    opciones: list[tuple[str, str]]  # (clave, nombre) in catalog order
+    ids: dict[str, int]
+
+
+def catalogo_asuntos() -> CatalogoAsuntos:
+    global _cache
+    ahora = reloj.monotonic()
+    with _cache_lock:
+        if _cache is not None and ahora - _cache[0] < _CACHE_SEGUNDOS:
+            return _cache[1]
+    filas = list(Asunto.objects.order_by("orden", "nombre").values_list("id", "clave", "nombre"))
+    catalogo = CatalogoAsuntos(
+        opciones=[(clave, nombre) for _, clave, nombre in filas],
+        ids={clave: pk for pk, clave, _ in filas},
+    )
+    with _cache_lock:
+        _cache = (ahora, catalogo)
+    return catalogo
+
+
+def olvidar_asuntos() -> None:
+    """Drops the cached asunto list (tests; an administrator's edit shows within 60 s)."""
+    global _cache
+    with _cache_lock:
+        _cache = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +127,12 @@ def _inicio_del_dia(dia: date) -> datetime:
 def solicitudes_de(contribuyente: Contribuyente, filtros: Filtros) -> QuerySet[Solicitud]:
     consulta = Solicitud.objects.filter(contribuyente=contribuyente)
     if filtros.asunto:
-        consulta = consulta.filter(asunto__clave=filtros.asunto)
+        # By id, so the (contribuyente, asunto, -recibida, -id) index applies without a join.
+        asunto_id = catalogo_asuntos().ids.get(filtros.asunto)
+        if asunto_id is not None:
+            consulta = consulta.filter(asunto_id=asunto_id)
+        else:  # created after the cache was filled, or unknown
+            consulta = consulta.filter(asunto__clave=filtros.asunto)
     if filtros.estatus:
         consulta = consulta.filter(estatus=filtros.estatus)
     if filtros.desde:
@@ -120,6 +162,14 @@ class Pagina:
     @property
     def siguiente(self) -> int | None:
         return self.pagina + 1 if self.pagina < self.paginas else None
+
+
+def filas_de_pagina(consulta: QuerySet[Solicitud], pagina: Pagina) -> QuerySet[Solicitud]:
+    """The page's rows. The OFFSET runs in a subquery over ids only, which the composite
+    indexes answer without touching the table, so page 400 costs about what page 1 does;
+    the outer query then reads just those rows."""
+    ids = consulta.values("pk")[pagina.desde : pagina.desde + POR_PAGINA]
+    return Solicitud.objects.filter(pk__in=ids).order_by("-recibida", "-id")
 
 
 def paginar(consulta: QuerySet[Any], pagina: int, *, ajustar: bool = False) -> Pagina:

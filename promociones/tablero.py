@@ -9,8 +9,6 @@ template as already-safe strings.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable
 from datetime import date, datetime
 from html import escape
@@ -21,7 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from calendario.services import ZONA_MEXICO
-from promociones.models import Asunto, Estatus, Solicitud
+from promociones.models import Estatus, Solicitud
 
 COLUMNAS = (
     "Detalle",
@@ -80,28 +78,3 @@ def opciones_html(opciones: Iterable[tuple[str, str]], elegida: str) -> SafeStri
         marca = " selected" if clave == elegida else ""
         partes.append(f'<option value="{escape(clave)}"{marca}>{escape(nombre)}</option>')
     return SafeString("".join(partes))
-
-
-# The filter's asunto list changes only when an administrator edits the catalog; a short
-# per-process cache keeps the dashboard from reading it on every request.
-_CACHE_SEGUNDOS = 60.0
-_cache_lock = threading.Lock()
-_cache: tuple[float, list[tuple[str, str]]] | None = None
-
-
-def asuntos_para_filtro() -> list[tuple[str, str]]:
-    global _cache
-    ahora = time.monotonic()
-    with _cache_lock:
-        if _cache is not None and ahora - _cache[0] < _CACHE_SEGUNDOS:
-            return _cache[1]
-    asuntos = list(Asunto.objects.order_by("orden", "nombre").values_list("clave", "nombre"))
-    with _cache_lock:
-        _cache = (ahora, asuntos)
-    return asuntos
-
-
-def olvidar_asuntos() -> None:
-    global _cache
-    with _cache_lock:
-        _cache = None

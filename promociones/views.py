@@ -141,7 +141,7 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
         error, filtros = exc.mensaje, consultas.Filtros()
     consulta = consultas.solicitudes_de(contribuyente, filtros)
     pagina = consultas.paginar(consulta, filtros.pagina, ajustar=True)
-    filas = consulta[pagina.desde : pagina.desde + consultas.POR_PAGINA]
+    filas = consultas.filas_de_pagina(consulta, pagina)
     base = urlencode(filtros.como_parametros())
     contexto = {
         "encabezado": tablero.ENCABEZADO,
@@ -149,7 +149,9 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
         "pagina": pagina,
         "filtros": filtros,
         "error": error,
-        "opciones_asunto": tablero.opciones_html(tablero.asuntos_para_filtro(), filtros.asunto),
+        "opciones_asunto": tablero.opciones_html(
+            consultas.catalogo_asuntos().opciones, filtros.asunto
+        ),
         "opciones_estatus": tablero.opciones_html(Estatus.choices, filtros.estatus),
         "enlace": f"?{base}&pagina=" if base else "?pagina=",
     }

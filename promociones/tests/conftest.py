@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente, TipoPersona, TokenApi
+from promociones.consultas import olvidar_asuntos
 
 
 def _sembrar_catalogo() -> None:
@@ -25,6 +26,12 @@ def _sembrar_catalogo() -> None:
 
     migracion = import_module("promociones.migrations.0002_catalogo")
     migracion.sembrar(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def catalogo_sin_cache():
+    """Each test's database has its own asunto ids: forget the per-process cache."""
+    olvidar_asuntos()
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from promociones.consultas import olvidar_asuntos
 from promociones.models import Asunto, Estatus, Servicio, Solicitud
-from promociones.tablero import COLUMNAS, olvidar_asuntos
+from promociones.tablero import COLUMNAS
 
 pytestmark = pytest.mark.django_db
 
