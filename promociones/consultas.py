@@ -19,11 +19,13 @@ from django.db.models import QuerySet
 
 from buzon.errores import ErrorDominio
 from buzon.lib.folio import interpretar
+from buzon.lib.texto import sin_controles
 from calendario.services import ZONA_MEXICO
 from cuentas.models import Contribuyente
 from promociones.models import Asunto, Estatus, Evento, Solicitud
 
 POR_PAGINA = 20
+PARAMETROS = ("asunto", "estatus", "recibida_desde", "recibida_hasta", "folio", "pagina")
 
 # The asunto list changes only when an administrator edits the catalog; a short
 # per-process cache spares every dashboard request a catalog query.
@@ -93,8 +95,9 @@ def _fecha(valor: str, campo: str) -> date | None:
         ) from None
 
 
-def leer_filtros(parametros: Mapping[str, Any]) -> Filtros:
+def leer_filtros(entrada: Mapping[str, Any]) -> Filtros:
     """Filters from a query string; ErrorDominio for values that cannot be understood."""
+    parametros = {k: sin_controles(str(entrada.get(k) or "")) for k in PARAMETROS}
     estatus = str(parametros.get("estatus", "") or "").strip()
     if estatus and estatus not in Estatus.values:
         raise ErrorDominio("estatus_invalido", "Elige un estatus válido.", campo="estatus")

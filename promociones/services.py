@@ -13,7 +13,12 @@ from django.utils import timezone
 from acuses.services import emitir_acuse
 from buzon.errores import ErrorDominio
 from buzon.lib import telefono as telefonos
-from buzon.lib.texto import MAX_CARACTERES_DESCRIPCION, excede_limite, normalizar_saltos
+from buzon.lib.texto import (
+    MAX_CARACTERES_DESCRIPCION,
+    excede_limite,
+    normalizar_saltos,
+    sin_controles,
+)
 from calendario.services import plazo_de_respuesta
 from cuentas.models import Contribuyente
 from promociones.evidencias import (
@@ -64,6 +69,7 @@ def validar_solicitud(
 ) -> DatosSolicitud:
     """The form's rules in the form's order; raises ErroresSolicitud with every broken one."""
     errores: list[ErrorDominio] = []
+    servicio, asunto, telefono = (sin_controles(v).strip() for v in (servicio, asunto, telefono))
     serv = Servicio.objects.filter(clave=servicio).first()
     if serv is None:
         # Without a service nothing else can be judged (the rules depend on it).
@@ -83,7 +89,7 @@ def validar_solicitud(
                 campo="asunto",
             )
         )
-    texto = normalizar_saltos(descripcion)
+    texto = normalizar_saltos(sin_controles(descripcion))
     if not texto.strip():
         errores.append(
             ErrorDominio("descripcion_requerida", "Describe tu planteamiento.", campo="descripcion")
@@ -155,7 +161,7 @@ def registrar_solicitud(
     A retry with the same ``clave_idempotencia`` returns the request the first call made.
     If anything fails, nothing is left behind: no row and no stored file.
     """
-    clave = (clave_idempotencia or "").strip() or None
+    clave = sin_controles(clave_idempotencia or "").strip() or None
     if clave is not None and len(clave) > MAX_CLAVE_IDEMPOTENCIA:
         raise ErrorDominio(
             "idempotencia_invalida",

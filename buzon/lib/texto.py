@@ -17,6 +17,16 @@ MAX_CARACTERES_DESCRIPCION = LIMITE_DESCRIPCION - 1
 _GRAFEMA = regex.compile(r"\X")
 
 
+# C0 and C1 control characters other than tab and newline: nobody types them, and
+# PostgreSQL refuses NUL in text outright.
+_CONTROLES = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def sin_controles(texto: str) -> str:
+    """``texto`` without control characters (keeps tab, LF and CR)."""
+    return _CONTROLES.sub("", texto)
+
+
 def normalizar_saltos(texto: str) -> str:
     """CRLF and lone CR become LF."""
     return texto.replace("\r\n", "\n").replace("\r", "\n")

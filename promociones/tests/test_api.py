@@ -217,3 +217,11 @@ def test_openapi_document_is_served(client):
     assert r.status_code == 200
     assert r.json()["openapi"].startswith("3.1")
     assert "/solicitudes/{folio}" in r.json()["paths"]
+
+
+def test_control_characters_never_reach_the_database(api, contribuyente):
+    r = presentar(api, asunto="icsoe\x00", descripcion="Hola\x00 mundo", telefono="55\x0012345678")
+    assert r.status_code == 201, r.content
+    assert r.json()["descripcion"] == "Hola mundo"
+    assert api.get("/api/v1/solicitudes", {"folio": "A\x00"}).status_code == 200
+    assert api.get("/api/v1/solicitudes", {"asunto": "\x00"}).json()["total"] == 1

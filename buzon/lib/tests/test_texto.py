@@ -3,6 +3,7 @@ from buzon.lib.texto import (
     contar_caracteres,
     excede_limite,
     normalizar_saltos,
+    sin_controles,
 )
 
 FAMILIA = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 👨‍👩‍👧, five code points
@@ -44,3 +45,7 @@ def test_3999_characters_with_crlf_and_emoji_are_accepted_and_4000_refused():
     assert excede_limite(base + "abcd")
     # The raw string is far longer than 4,000 code points; it still fits.
     assert len(base + "abc") > 4000
+
+
+def test_control_characters_are_removed_but_tab_and_newlines_kept():
+    assert sin_controles("a\x00b\x07c\x1bd\x9fe\tf\r\ng") == "abcde\tf\r\ng"
