@@ -158,6 +158,10 @@ def _resumen(resultados: dict[str, Any], motores: list[str]) -> int:
                 f"{carga['tablero_rps']:.0f} rps, proporción {carga['proporcion']:.2f} "
                 f"(meta ≥ {META_PROPORCION:.2f}) {'✓' if ok else '✗'}"
             )
+            print(
+                f"  gunicorn: vista mínima con la misma sesión {carga['minima_con_sesion_rps']:.0f}"
+                f" rps, proporción del tablero frente a ella {carga['proporcion_con_sesion']:.2f}"
+            )
         elif carga:
             print(f"  gunicorn: omitido: {carga['omitido']}")
     print("Metas cumplidas." if cumple else "Alguna meta no se cumplió.")
