@@ -131,6 +131,14 @@ def zip_subido(nombre: str = "evidencia.zip", contenido: bytes | None = None) ->
     return SimpleUploadedFile(nombre, datos, content_type="application/zip")
 
 
+def zip_que_escapa() -> bytes:
+    """A zip whose entry name climbs out of the folder it is extracted into."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr(zipfile.ZipInfo("../../fuera.txt", (2026, 3, 2, 10, 0, 0)), b"x")
+    return buffer.getvalue()
+
+
 def zip_de_tamano(total: int) -> bytes:
     """A valid zip of exactly ``total`` bytes (a stored entry padded to fit)."""
     vacio = len(_zip_almacenado(b""))

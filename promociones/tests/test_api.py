@@ -15,6 +15,7 @@ from promociones.tests.conftest import (
     archivos_guardados,
     zip_bytes,
     zip_de_tamano,
+    zip_que_escapa,
     zip_subido,
 )
 
@@ -109,6 +110,7 @@ def test_filing_returns_201_with_the_contract_shape(api, contribuyente):
         ({"telefono": "55123456789"}, "telefono_invalido"),
         ({"evidencia": None}, "evidencia_requerida"),
         ({"evidencia": zip_subido("a.zip", b"PK no es un zip")}, "evidencia_no_zip"),
+        ({"evidencia": zip_subido("a.zip", zip_que_escapa())}, "evidencia_peligrosa"),
     ],
 )
 def test_each_rule_answers_its_code_and_creates_nothing(

@@ -13,6 +13,7 @@ from promociones.tests.conftest import (
     archivos_guardados,
     iniciar_sesion,
     zip_de_tamano,
+    zip_que_escapa,
     zip_subido,
 )
 
@@ -109,6 +110,7 @@ def test_post_without_csrf_token_is_refused(contribuyente):
         ({"telefono": "55 1234 56789"}, "telefono", "exactamente 10 dígitos"),
         ({"evidencia": None}, "evidencia", "Adjunta un archivo .zip"),
         ({"evidencia": zip_subido("evidencia.zip", b"no soy zip")}, "evidencia", ".zip"),
+        ({"evidencia": zip_subido("e.zip", zip_que_escapa())}, "evidencia", "podría dañar"),
     ],
 )
 def test_each_rule_shows_its_message_next_to_its_field_and_keeps_what_was_typed(
