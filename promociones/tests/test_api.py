@@ -227,3 +227,19 @@ def test_control_characters_never_reach_the_database(api, contribuyente):
     assert r.json()["descripcion"] == "Hola mundo"
     assert api.get("/api/v1/solicitudes", {"folio": "A\x00"}).status_code == 200
     assert api.get("/api/v1/solicitudes", {"asunto": "\x00"}).json()["total"] == 1
+
+
+def test_every_schema_in_the_document_is_valid_json_schema():
+    for esquema in DOCUMENTO["components"]["schemas"].values():
+        Draft202012Validator.check_schema(esquema)
+
+
+def test_every_taxpayer_route_is_documented():
+    from promociones import urls
+
+    rutas = {
+        "/" + str(p.pattern).removeprefix("api/v1/").replace("<str:folio>", "{folio}")
+        for p in urls.urlpatterns
+        if str(p.pattern).startswith("api/v1/") and p.name != "api_openapi"
+    }
+    assert rutas <= set(DOCUMENTO["paths"])
