@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "calendario",
     "promociones",
     "acuses",
+    "atencion",
+    "avisos",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +269,14 @@ PUBLIC_BASE_URL = env_str("BUZON_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Virus scanning of evidence: "null" (default) or "clamd" (BUZON_CLAMD_SOCKET).
 ANTIVIRUS = env_str("BUZON_ANTIVIRUS", "null")
 CLAMD_SOCKET = env_str("BUZON_CLAMD_SOCKET", "/var/run/clamav/clamd.ctl")
+
+# Notices (avisos): the SMS gateway ("console" logs them, or a class's dotted path),
+# in-process delivery after commit (the embedded default; set 0 when running
+# `manage.py enviar_avisos` workers), and the retry policy.
+AVISOS_SMS_PASARELA = env_str("BUZON_SMS_GATEWAY", "console")
+AVISOS_EN_PROCESO = env_bool("BUZON_AVISOS_EN_PROCESO", True)
+AVISOS_MAX_INTENTOS = env_int("BUZON_AVISOS_MAX_INTENTOS", 5)
+AVISOS_ESPERA_BASE_SEGUNDOS = env_int("BUZON_AVISOS_ESPERA_BASE_SEGUNDOS", 30)
 
 LOGGING = {
     "version": 1,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("cuentas.urls")),
     path("", include("promociones.urls")),
     path("", include("acuses.urls")),
+    path("", include("atencion.urls")),
 ]

@@ -1,0 +1,152 @@
+"""The staff JSON API (CONTRACT.md, "Staff"): list, prórroga, canalización, respuesta, avisos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from atencion import acceso, consultas, services
+from avisos.models import Aviso
+from buzon.api import endpoint, leer_json, respuesta_json
+from buzon.errores import ErrorDominio
+from calendario.services import fecha_en_mexico
+from cuentas.autenticacion import token_requerido
+from promociones.acceso import NO_ENCONTRADA
+from promociones.api import detalle_a_dict, momento_iso, solicitud_a_dict
+from promociones.consultas import POR_PAGINA, paginar
+from promociones.models import Solicitud
+
+
+def _personal(request: HttpRequest) -> None:
+    if not acceso.es_personal(request.user):
+        raise ErrorDominio(
+            "solo_personal", "Esta operación es solo para el personal del IMSS.", status=403
+        )
+
+
+def _solicitud(request: HttpRequest, folio: str) -> Solicitud:
+    _personal(request)
+    try:
+        return acceso.solicitud_de_personal(request.user, folio)
+    except Http404:
+        raise ErrorDominio("no_encontrada", NO_ENCONTRADA, status=404) from None
+
+
+def _actualizada(solicitud: Solicitud) -> HttpResponse:
+    """The contract's solicitud after a transition, with its acuses and public history."""
+    recargada = Solicitud.objects.select_related("servicio", "asunto", "evidencia").get(
+        pk=solicitud.pk
+    )
+    return respuesta_json(detalle_a_dict(recargada))
+
+
+def _fila(solicitud: Solicitud) -> dict[str, Any]:
+    return {
+        **solicitud_a_dict(solicitud),
+        "area": solicitud.area.clave,
+        "rfc": solicitud.contribuyente.rfc,
+        "nombre": solicitud.contribuyente.nombre,
+    }
+
+
+@endpoint
+@require_GET
+@token_requerido
+def solicitudes(request: HttpRequest) -> HttpResponse:
+    _personal(request)
+    filtros = consultas.leer_filtros(request.GET)
+    consulta = consultas.solicitudes_de_personal(
+        request.user, filtros, hoy=fecha_en_mexico(timezone.now())
+    )
+    pagina = paginar(consulta, filtros.pagina)
+    filas = consulta.select_related("servicio", "asunto", "evidencia", "area", "contribuyente")[
+        pagina.desde : pagina.desde + POR_PAGINA
+    ]
+    return respuesta_json(
+        {
+            "resultados": [_fila(s) for s in filas],
+            "total": pagina.total,
+            "pagina": pagina.pagina,
+            "paginas": pagina.paginas,
+        }
+    )
+
+
+def _dias(valor: Any) -> int:
+    """The JSON number of days; a whole number given as text is accepted too."""
+    if isinstance(valor, int) and not isinstance(valor, bool):
+        return valor
+    if isinstance(valor, str) and valor.strip().isascii() and valor.strip().isdigit():
+        return int(valor.strip())
+    raise ErrorDominio(
+        "dias_invalidos", "Indica los días hábiles de la prórroga.", campo="dias_habiles"
+    )
+
+
+@endpoint
+@require_POST
+@token_requerido
+def prorroga(request: HttpRequest, folio: str) -> HttpResponse:
+    solicitud = _solicitud(request, folio)
+    datos = leer_json(request)
+    solicitud = services.otorgar_prorroga(
+        solicitud=solicitud,
+        actor=request.user,  # type: ignore[arg-type]
+        nota=str(datos.get("nota") or ""),
+        dias_habiles=_dias(datos.get("dias_habiles")),
+    )
+    return _actualizada(solicitud)
+
+
+@endpoint
+@require_POST
+@token_requerido
+def canalizacion(request: HttpRequest, folio: str) -> HttpResponse:
+    solicitud = _solicitud(request, folio)
+    datos = leer_json(request)
+    solicitud = services.canalizar(
+        solicitud=solicitud,
+        actor=request.user,  # type: ignore[arg-type]
+        nota=str(datos.get("nota") or ""),
+        servicio=str(datos.get("servicio") or ""),
+        asunto=str(datos.get("asunto") or ""),
+    )
+    return _actualizada(solicitud)
+
+
+@endpoint
+@require_POST
+@token_requerido
+def respuesta(request: HttpRequest, folio: str) -> HttpResponse:
+    solicitud = _solicitud(request, folio)
+    solicitud = services.responder(
+        solicitud=solicitud,
+        actor=request.user,  # type: ignore[arg-type]
+        texto=request.POST.get("texto", ""),
+        documento=request.FILES.get("documento"),
+    )
+    return _actualizada(solicitud)
+
+
+def aviso_a_dict(aviso: Aviso) -> dict[str, Any]:
+    return {
+        "canal": aviso.canal,
+        "destino": aviso.destino,
+        "texto": aviso.texto,
+        "estado": aviso.estado,
+        "intentos": aviso.intentos,
+        "creado": momento_iso(aviso.creado),
+        "enviado": momento_iso(aviso.enviado) if aviso.enviado else None,
+    }
+
+
+@endpoint
+@require_GET
+@token_requerido
+def avisos(request: HttpRequest, folio: str) -> HttpResponse:
+    solicitud = _solicitud(request, folio)
+    filas = Aviso.objects.filter(solicitud=solicitud).order_by("creado", "id")
+    return respuesta_json({"resultados": [aviso_a_dict(a) for a in filas]})

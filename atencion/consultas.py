@@ -1,0 +1,58 @@
+"""The staff list: the requests of a staff member's areas, filtered and paged."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from buzon.errores import ErrorDominio
+from promociones.models import Asunto, Estatus, Solicitud
+
+
+@dataclass(frozen=True)
+class FiltrosPersonal:
+    estatus: str = ""
+    asunto: str = ""  # clave
+    vencidas: bool = False
+    pagina: int = 1
+
+
+def leer_filtros(entrada: Mapping[str, Any]) -> FiltrosPersonal:
+    """The query string's filters, or ErrorDominio naming the bad one."""
+    estatus = str(entrada.get("estatus") or "").strip()
+    if estatus and estatus not in Estatus.values:
+        raise ErrorDominio("estatus_invalido", "Elige un estatus válido.", campo="estatus")
+    asunto = str(entrada.get("asunto") or "").strip()
+    if asunto and not Asunto.objects.filter(clave=asunto).exists():
+        raise ErrorDominio("asunto_invalido", "Elige un asunto válido.", campo="asunto")
+    vencidas = str(entrada.get("vencidas") or "").strip().lower()
+    if vencidas not in ("", "true", "false", "1", "0"):
+        raise ErrorDominio("vencidas_invalido", "«vencidas» admite true o false.", campo="vencidas")
+    pagina_texto = str(entrada.get("pagina") or "1").strip()
+    if not pagina_texto.isascii() or not pagina_texto.isdigit() or int(pagina_texto) < 1:
+        raise ErrorDominio("pagina_invalida", "La página debe ser un número desde 1.")
+    return FiltrosPersonal(estatus, asunto, vencidas in ("true", "1"), int(pagina_texto))
+
+
+def solicitudes_de_personal(
+    user: Any, filtros: FiltrosPersonal, *, hoy: date
+) -> QuerySet[Solicitud]:
+    """The requests of ``user``'s areas, the most urgent first.
+
+    *Vencidas*: the response date is before ``hoy`` (Mexico City) and the request has
+    not been answered.
+    """
+    consulta = Solicitud.objects.filter(
+        area__in=user.adscripciones.values("area_id") if user.is_authenticated else []
+    )
+    if filtros.estatus:
+        consulta = consulta.filter(estatus=filtros.estatus)
+    if filtros.asunto:
+        consulta = consulta.filter(asunto__clave=filtros.asunto)
+    if filtros.vencidas:
+        consulta = consulta.filter(respuesta_a_partir_del__lt=hoy).exclude(estatus=Estatus.ATENDIDO)
+    return consulta.order_by("respuesta_a_partir_del", "id")

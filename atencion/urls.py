@@ -1,0 +1,24 @@
+from django.urls import path
+
+from atencion import api, views
+
+app_name = "atencion"
+
+urlpatterns = [
+    path("atencion/acceso/", views.Acceso.as_view(), name="acceso"),
+    path("atencion/", views.lista, name="lista"),
+    path("atencion/<str:folio>/", views.detalle, name="detalle"),
+    path("atencion/<str:folio>/prorroga", views.prorroga, name="prorroga"),
+    path("atencion/<str:folio>/canalizacion", views.canalizacion, name="canalizacion"),
+    path("atencion/<str:folio>/respuesta", views.respuesta, name="respuesta"),
+    path("atencion/<str:folio>/nota", views.nota, name="nota"),
+    path("api/v1/atencion/solicitudes", api.solicitudes, name="api_solicitudes"),
+    path("api/v1/atencion/solicitudes/<str:folio>/prorroga", api.prorroga, name="api_prorroga"),
+    path(
+        "api/v1/atencion/solicitudes/<str:folio>/canalizacion",
+        api.canalizacion,
+        name="api_canalizacion",
+    ),
+    path("api/v1/atencion/solicitudes/<str:folio>/respuesta", api.respuesta, name="api_respuesta"),
+    path("api/v1/atencion/solicitudes/<str:folio>/avisos", api.avisos, name="api_avisos"),
+]

@@ -1,0 +1,215 @@
+"""The staff pages: sign-in, the list of the areas' requests and a request's detail."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from acuses.models import Acuse
+from atencion import acceso, consultas, services, transiciones
+from atencion.models import Respuesta
+from avisos.models import Aviso
+from buzon.errores import ErrorDominio
+from calendario.services import fecha_en_mexico
+from cuentas.middleware import SESSION_INICIO
+from promociones.consultas import POR_PAGINA, paginar
+from promociones.models import Asunto, Estatus, Evidencia, Servicio, Solicitud
+
+Vista = TypeVar("Vista", bound=Callable[..., HttpResponseBase])
+
+
+def personal_requerido(vista: Vista) -> Vista:
+    """Logged in with a staff account (one with a role in at least one area)."""
+
+    @login_required(login_url="atencion:acceso")
+    @wraps(vista)
+    def envoltura(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not acceso.es_personal(request.user):
+            raise PermissionDenied("Esta sección es solo para el personal del IMSS.")
+        return vista(request, *args, **kwargs)
+
+    return cast(Vista, envoltura)
+
+
+class Acceso(auth_views.LoginView):
+    """Username and password; the session then follows the taxpayers' rules."""
+
+    template_name = "atencion/acceso.html"
+    redirect_authenticated_user = False
+
+    def get_default_redirect_url(self) -> str:
+        return "/atencion/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        respuesta = super().form_valid(form)
+        # cuentas.middleware ends every session 8 hours after this moment.
+        self.request.session[SESSION_INICIO] = time.time()
+        return respuesta
+
+
+@require_GET
+@personal_requerido
+def lista(request: HttpRequest) -> HttpResponse:
+    error = ""
+    try:
+        filtros = consultas.leer_filtros(request.GET)
+    except ErrorDominio as exc:
+        error, filtros = exc.mensaje, consultas.FiltrosPersonal()
+    consulta = consultas.solicitudes_de_personal(
+        request.user, filtros, hoy=fecha_en_mexico(timezone.now())
+    )
+    pagina = paginar(consulta, filtros.pagina, ajustar=True)
+    filas = consulta.select_related("servicio", "asunto", "area", "contribuyente")[
+        pagina.desde : pagina.desde + POR_PAGINA
+    ]
+    contexto = {
+        "filas": filas,
+        "pagina": pagina,
+        "filtros": filtros,
+        "error": error,
+        "estatus": Estatus.choices,
+        "asuntos": Asunto.objects.filter(area__adscripciones__usuario=request.user)
+        .order_by("orden", "nombre")
+        .values_list("clave", "nombre"),
+        "hoy": fecha_en_mexico(timezone.now()),
+    }
+    return render(request, "atencion/lista.html", contexto)
+
+
+def _detalle(
+    request: HttpRequest,
+    solicitud: Solicitud,
+    *,
+    error: ErrorDominio | None = None,
+    accion: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    rol = acceso.rol_en(request.user, solicitud.area_id)
+    permitidas = {
+        a.value for a in transiciones.permitidas(solicitud.estatus) if rol in services.ROLES[a]
+    }
+    contexto = {
+        "solicitud": solicitud,
+        "rol": rol,
+        "permitidas": permitidas,
+        "eventos": solicitud.eventos.select_related("actor").order_by("creado", "id"),
+        "acuses": Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id"),
+        "avisos": Aviso.objects.filter(solicitud=solicitud).order_by("creado", "id"),
+        "evidencia": Evidencia.objects.filter(solicitud=solicitud).first(),
+        "respuesta": Respuesta.objects.filter(solicitud=solicitud).first(),
+        "servicios": Servicio.objects.order_by("clave"),
+        "asuntos": Asunto.objects.filter(activo=True).order_by("orden", "nombre"),
+        "error": error,
+        "accion": accion,
+        "valores": request.POST if error else {},
+    }
+    return render(request, "atencion/detalle.html", contexto, status=status)
+
+
+@require_GET
+@personal_requerido
+def detalle(request: HttpRequest, folio: str) -> HttpResponse:
+    return _detalle(request, acceso.solicitud_de_personal(request.user, folio))
+
+
+def _ejecutar(
+    request: HttpRequest, folio: str, accion: str, hecho: str, paso: Callable[[Solicitud], Any]
+) -> HttpResponse:
+    """Runs one staff step from its form: success → back to the detail with a message;
+    a broken rule → the detail again with the message and what was typed."""
+    solicitud = acceso.solicitud_de_personal(request.user, folio)
+    try:
+        paso(solicitud)
+    except ErrorDominio as exc:
+        solicitud = acceso.solicitud_de_personal(request.user, folio)
+        return _detalle(request, solicitud, error=exc, accion=accion, status=exc.status)
+    messages.success(request, hecho)
+    if not Solicitud.objects.filter(folio=folio, area__adscripciones__usuario=request.user):
+        # Re-routed to an area this person does not belong to.
+        return redirect("atencion:lista")
+    return redirect("atencion:detalle", folio=folio)
+
+
+def _dias(valor: str) -> int:
+    valor = valor.strip()
+    return int(valor) if valor.isascii() and valor.isdigit() else -1
+
+
+@require_POST
+@personal_requerido
+def prorroga(request: HttpRequest, folio: str) -> HttpResponse:
+    return _ejecutar(
+        request,
+        folio,
+        "prorroga",
+        "Prórroga otorgada; se emitió el acuse y se avisó al contribuyente.",
+        lambda s: services.otorgar_prorroga(
+            solicitud=s,
+            actor=request.user,  # type: ignore[arg-type]
+            nota=request.POST.get("nota", ""),
+            dias_habiles=_dias(request.POST.get("dias_habiles", "")),
+        ),
+    )
+
+
+@require_POST
+@personal_requerido
+def canalizacion(request: HttpRequest, folio: str) -> HttpResponse:
+    return _ejecutar(
+        request,
+        folio,
+        "canalizacion",
+        "Solicitud canalizada; se emitió el acuse y se avisó al contribuyente.",
+        lambda s: services.canalizar(
+            solicitud=s,
+            actor=request.user,  # type: ignore[arg-type]
+            nota=request.POST.get("nota", ""),
+            servicio=request.POST.get("servicio", ""),
+            asunto=request.POST.get("asunto", ""),
+        ),
+    )
+
+
+@require_POST
+@personal_requerido
+def respuesta(request: HttpRequest, folio: str) -> HttpResponse:
+    return _ejecutar(
+        request,
+        folio,
+        "respuesta",
+        "Respuesta registrada; se emitió el acuse de respuesta.",
+        lambda s: services.responder(
+            solicitud=s,
+            actor=request.user,  # type: ignore[arg-type]
+            texto=request.POST.get("texto", ""),
+            documento=request.FILES.get("documento"),
+        ),
+    )
+
+
+@require_POST
+@personal_requerido
+def nota(request: HttpRequest, folio: str) -> HttpResponse:
+    return _ejecutar(
+        request,
+        folio,
+        "nota",
+        "Nota interna agregada.",
+        lambda s: services.anotar(
+            solicitud=s,
+            actor=request.user,  # type: ignore[arg-type]
+            nota=request.POST.get("nota", ""),
+        ),
+    )
