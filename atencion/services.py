@@ -231,13 +231,8 @@ def canalizar(
             )
         hoy = fecha_en_mexico(momento)
         nueva_fecha = sumar_habiles(siguiente_habil(hoy), asu.plazo_en(serv))
-        anterior = {
-            "estatus": s.estatus,
-            "servicio": s.servicio,
-            "asunto": s.asunto,
-            "area": s.area,
-            "fecha": s.respuesta_a_partir_del,
-        }
+        antes_estatus, antes_servicio, antes_asunto = s.estatus, s.servicio, s.asunto
+        antes_area, antes_fecha = s.area, s.respuesta_a_partir_del
         s.estatus, s.servicio, s.asunto, s.area = nuevo, serv, asu, asu.area
         s.respuesta_a_partir_del, s.fecha_respuesta_o_canalizacion = nueva_fecha, hoy
         s.asignada_a = None  # the new area assigns it again
@@ -263,16 +258,16 @@ def canalizar(
             Evento.Tipo.CANALIZADA,
             actor,
             momento,
-            anterior["estatus"],
+            antes_estatus,
             {
                 "nota": texto_nota,
                 "servicio": serv.clave,
                 "asunto": asu.clave,
-                "servicio_anterior": anterior["servicio"].clave,
-                "asunto_anterior": anterior["asunto"].clave,
+                "servicio_anterior": antes_servicio.clave,
+                "asunto_anterior": antes_asunto.clave,
                 "area": asu.area.clave,
-                "area_anterior": anterior["area"].clave,
-                "fecha_anterior": anterior["fecha"].isoformat(),
+                "area_anterior": antes_area.clave,
+                "fecha_anterior": antes_fecha.isoformat(),
                 "respuesta_a_partir_del": nueva_fecha.isoformat(),
                 **aviso,
             },
@@ -285,8 +280,8 @@ def canalizar(
                 "servicio": serv,
                 "asunto": asu,
                 "nueva_fecha": nueva_fecha,
-                "servicio_anterior": anterior["servicio"],
-                "asunto_anterior": anterior["asunto"],
+                "servicio_anterior": antes_servicio,
+                "asunto_anterior": antes_asunto,
             },
         )
     logger.info("Solicitud %s canalizada a %s/%s", s.folio, serv.clave, asu.clave)

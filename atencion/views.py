@@ -80,7 +80,7 @@ def lista(request: HttpRequest) -> HttpResponse:
         "filtros": filtros,
         "error": error,
         "estatus": Estatus.choices,
-        "asuntos": Asunto.objects.filter(area__adscripciones__usuario=request.user)
+        "asuntos": Asunto.objects.filter(area__adscripciones__usuario_id=request.user.pk)
         .order_by("orden", "nombre")
         .values_list("clave", "nombre"),
         "hoy": fecha_en_mexico(timezone.now()),
@@ -136,7 +136,7 @@ def _ejecutar(
         solicitud = acceso.solicitud_de_personal(request.user, folio)
         return _detalle(request, solicitud, error=exc, accion=accion, status=exc.status)
     messages.success(request, hecho)
-    if not Solicitud.objects.filter(folio=folio, area__adscripciones__usuario=request.user):
+    if not Solicitud.objects.filter(folio=folio, area__adscripciones__usuario_id=request.user.pk):
         # Re-routed to an area this person does not belong to.
         return redirect("atencion:lista")
     return redirect("atencion:detalle", folio=folio)

@@ -1,6 +1,7 @@
 """The staff transitions: rules, roles, history, acuses and queued notices."""
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -37,13 +38,13 @@ def codigo_de(llamada) -> ErrorDominio:
 
 
 def prorrogar(solicitud, actor, **cambios):
-    datos = {"nota": "El área de emisiones revisa el pago.", "dias_habiles": 3}
+    datos: dict[str, Any] = {"nota": "El área de emisiones revisa el pago.", "dias_habiles": 3}
     datos.update(cambios)
     return services.otorgar_prorroga(solicitud=solicitud, actor=actor, momento=MIERCOLES, **datos)
 
 
 def canalizar(solicitud, actor, **cambios):
-    datos = {
+    datos: dict[str, Any] = {
         "nota": "Corresponde a la activación del buzón.",
         "servicio": "orientacion",
         "asunto": "activacion-buzon",
@@ -53,7 +54,10 @@ def canalizar(solicitud, actor, **cambios):
 
 
 def responder(solicitud, actor, **cambios):
-    datos = {"texto": "Su pago quedó aplicado el 3 de marzo.", "documento": pdf_subido()}
+    datos: dict[str, Any] = {
+        "texto": "Su pago quedó aplicado el 3 de marzo.",
+        "documento": pdf_subido(),
+    }
     datos.update(cambios)
     return services.responder(solicitud=solicitud, actor=actor, momento=MIERCOLES, **datos)
 
