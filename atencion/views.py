@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from acuses.models import Acuse
-from atencion import acceso, consultas, services, transiciones
+from atencion import acceso, consultas, intentos, services, transiciones
 from atencion.models import Respuesta
 from avisos.models import Aviso
 from buzon.errores import ErrorDominio
@@ -44,7 +44,12 @@ def personal_requerido(vista: Vista) -> Vista:
 
 
 class Acceso(auth_views.LoginView):
-    """Username and password; the session then follows the taxpayers' rules."""
+    """Username and password; the session then follows the taxpayers' rules.
+
+    Every attempt is audited as an IntentoAcceso (canal "pers"), and the same limit as
+    the e.firma login applies: too many failures for a username or from an address
+    within the window lock further attempts until it passes.
+    """
 
     template_name = "atencion/acceso.html"
     redirect_authenticated_user = False
@@ -52,7 +57,30 @@ class Acceso(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return "/atencion/"
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        usuario = request.POST.get("username", "")[:20]
+        if intentos.bloqueado(usuario=usuario, direccion=request.META.get("REMOTE_ADDR")):
+            intentos.registrar(usuario, request.META.get("REMOTE_ADDR"), "demasiados_intentos")
+            return render(
+                request,
+                self.template_name,
+                {"bloqueado": True, "form": self.get_form_class()(request)},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        intentos.registrar(
+            self.request.POST.get("username", "")[:20],
+            self.request.META.get("REMOTE_ADDR"),
+            "credenciales_invalidas",
+        )
+        return super().form_invalid(form)
+
     def form_valid(self, form: Any) -> HttpResponse:
+        intentos.registrar(
+            form.get_user().get_username()[:20], self.request.META.get("REMOTE_ADDR"), "ok"
+        )
         respuesta = super().form_valid(form)
         # cuentas.middleware ends every session 8 hours after this moment.
         self.request.session[SESSION_INICIO] = time.time()

@@ -120,3 +120,24 @@ def test_canalizacion_out_of_my_areas_returns_to_the_list(solicitud, supervisor,
 def test_internal_note_from_the_page(solicitud, analista):
     sesion_de(analista).post(f"/atencion/{solicitud.folio}/nota", {"nota": "Llamar mañana."})
     assert solicitud.eventos.get(tipo=Evento.Tipo.NOTA).datos["nota"] == "Llamar mañana."
+
+
+def test_sign_in_locks_after_too_many_failures_and_audits_each_attempt(analista, settings):
+    from cuentas.models import IntentoAcceso
+
+    settings.ACCESO_MAX_FALLOS = 3
+    cliente = Client()
+    for _ in range(3):
+        cliente.post("/atencion/acceso/", {"username": "analista", "password": "mala"})
+    r = cliente.post(
+        "/atencion/acceso/", {"username": "analista", "password": "clave-de-prueba-123"}
+    )
+    assert r.status_code == 429
+    assert "Demasiados intentos" in r.content.decode()
+    assert "_auth_user_id" not in cliente.session
+    resultados = list(
+        IntentoAcceso.objects.filter(canal="pers")
+        .order_by("id")
+        .values_list("resultado", flat=True)
+    )
+    assert resultados == ["credenciales_invalidas"] * 3 + ["demasiados_intentos"]
