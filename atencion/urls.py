@@ -12,6 +12,8 @@ urlpatterns = [
     path("atencion/<str:folio>/canalizacion", views.canalizacion, name="canalizacion"),
     path("atencion/<str:folio>/respuesta", views.respuesta, name="respuesta"),
     path("atencion/<str:folio>/nota", views.nota, name="nota"),
+    path("atencion/<str:folio>/evidencia", views.evidencia, name="evidencia"),
+    path("atencion/<str:folio>/respuesta.pdf", views.documento_respuesta, name="documento"),
     path("api/v1/atencion/solicitudes", api.solicitudes, name="api_solicitudes"),
     path("api/v1/atencion/solicitudes/<str:folio>/prorroga", api.prorroga, name="api_prorroga"),
     path(

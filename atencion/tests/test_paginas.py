@@ -141,3 +141,42 @@ def test_sign_in_locks_after_too_many_failures_and_audits_each_attempt(analista,
         .values_list("resultado", flat=True)
     )
     assert resultados == ["credenciales_invalidas"] * 3 + ["demasiados_intentos"]
+
+
+def test_staff_of_the_area_download_evidence_and_answer_outsiders_do_not(
+    solicitud, analista, analista_otra
+):
+    from atencion.tests.conftest import PDF
+
+    staff = sesion_de(analista)
+    r = staff.get(f"/atencion/{solicitud.folio}/evidencia")
+    assert r.status_code == 200
+    assert r["Content-Disposition"].startswith("attachment")
+    assert staff.get(f"/atencion/{solicitud.folio}/respuesta.pdf").status_code == 404
+    staff.post(
+        f"/atencion/{solicitud.folio}/respuesta",
+        {"texto": "Atendida.", "documento": pdf_subido()},
+    )
+    r = staff.get(f"/atencion/{solicitud.folio}/respuesta.pdf")
+    assert r.status_code == 200
+    assert b"".join(r.streaming_content) == PDF
+    assert r["Content-Type"] == "application/pdf"
+    otra = sesion_de(analista_otra)
+    assert otra.get(f"/atencion/{solicitud.folio}/evidencia").status_code == 404
+    assert otra.get(f"/atencion/{solicitud.folio}/respuesta.pdf").status_code == 404
+
+
+def test_list_page_query_count_does_not_grow_with_rows(contribuyente, supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = sesion_de(supervisor)
+    presentar(contribuyente)
+    with CaptureQueriesContext(connection) as una:
+        staff.get("/atencion/")
+    for _ in range(5):
+        presentar(contribuyente)
+    with CaptureQueriesContext(connection) as seis:
+        r = staff.get("/atencion/")
+    assert "6 solicitudes" in r.content.decode()
+    assert len(seis) == len(una)
