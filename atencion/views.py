@@ -24,8 +24,8 @@ from avisos.models import Aviso
 from buzon.errores import ErrorDominio
 from calendario.services import fecha_en_mexico
 from cuentas.middleware import SESSION_INICIO
-from promociones.descargas import respuesta_evidencia
 from promociones.consultas import POR_PAGINA, paginar
+from promociones.descargas import respuesta_evidencia
 from promociones.models import Asunto, Estatus, Evidencia, Servicio, Solicitud
 
 Vista = TypeVar("Vista", bound=Callable[..., HttpResponseBase])

@@ -159,7 +159,7 @@ def test_staff_of_the_area_download_evidence_and_answer_outsiders_do_not(
     )
     r = staff.get(f"/atencion/{solicitud.folio}/respuesta.pdf")
     assert r.status_code == 200
-    assert b"".join(r.streaming_content) == PDF
+    assert r.getvalue() == PDF
     assert r["Content-Type"] == "application/pdf"
     otra = sesion_de(analista_otra)
     assert otra.get(f"/atencion/{solicitud.folio}/evidencia").status_code == 404
