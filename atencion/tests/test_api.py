@@ -234,3 +234,26 @@ def test_notices_of_a_request(solicitud, supervisor):
     assert "prorrogada" in aviso["texto"]
     assert set(aviso) == {"canal", "destino", "texto", "estado", "intentos", "creado", "enviado"}
     assert Aviso.objects.count() == 1
+
+
+def test_taxpayer_downloads_the_pdf_acuse_of_every_staff_step(contribuyente, solicitud, supervisor):
+    from acuses.verificacion import verificar_pdf
+
+    staff = api_de(supervisor)
+    post_json(staff, f"{BASE}/{solicitud.folio}/prorroga", {"nota": "x", "dias_habiles": 1})
+    post_json(
+        staff,
+        f"{BASE}/{solicitud.folio}/canalizacion",
+        {"nota": "x", "servicio": "orientacion", "asunto": "activacion-buzon"},
+    )
+    r = staff.post(
+        f"{BASE}/{solicitud.folio}/respuesta", {"texto": "Listo.", "documento": pdf_subido()}
+    )
+    assert r.status_code == 200, r.content
+    propio = api_contribuyente(contribuyente)
+    for tipo in ("prorroga", "canalizacion", "respuesta"):
+        pdf = propio.get(f"/api/v1/solicitudes/{solicitud.folio}/acuses/{tipo}")
+        assert pdf.status_code == 200, (tipo, pdf.content[:200])
+        datos = pdf.getvalue()
+        resultado = verificar_pdf(datos)
+        assert resultado.valido, (tipo, resultado)
