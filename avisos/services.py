@@ -95,14 +95,40 @@ def entregar_en_segundo_plano() -> threading.Thread:
     return hilo
 
 
+_reintento: threading.Timer | None = None
+_reintento_cerrojo = threading.Lock()
+
+
 def _entregar_y_cerrar() -> None:
     try:
         entregar_pendientes()
+        _programar_reintento()
     except DatabaseError:
         # E.g. SQLite busy: the rows stay pending for the worker or the next trigger.
         logger.exception("No se pudieron entregar los avisos en proceso")
     finally:
         connections.close_all()
+
+
+def _programar_reintento() -> None:
+    """In the embedded mode nobody else retries a failed notice: one timer per process
+    wakes up when the earliest pending notice is due."""
+    global _reintento
+    proximo = (
+        Aviso.objects.filter(estado=Aviso.Estado.PENDIENTE)
+        .order_by("siguiente_intento")
+        .values_list("siguiente_intento", flat=True)
+        .first()
+    )
+    if proximo is None:
+        return
+    espera = max((proximo - timezone.now()).total_seconds(), 1.0)
+    with _reintento_cerrojo:
+        if _reintento is not None and _reintento.is_alive():
+            _reintento.cancel()
+        _reintento = threading.Timer(espera, _entregar_y_cerrar)
+        _reintento.daemon = True
+        _reintento.start()
 
 
 def reclamar(*, ahora: datetime, limite: int = LOTE) -> list[int]:

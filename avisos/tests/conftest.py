@@ -44,3 +44,15 @@ def pasarela_que_cuenta(settings):
     PasarelaQueCuenta.enviados = []
     settings.AVISOS_SMS_PASARELA = "avisos.tests.conftest.PasarelaQueCuenta"
     return PasarelaQueCuenta
+
+
+class PasarelaUnaFalla:
+    """Fails the first send, then works: a provider's brief outage."""
+
+    llamadas = 0
+
+    def enviar(self, *, destino: str, texto: str) -> str:
+        type(self).llamadas += 1
+        if type(self).llamadas == 1:
+            raise TimeoutError("tiempo de espera agotado")
+        return "prov-ok"

@@ -69,3 +69,28 @@ def test_two_workers_at_once_send_each_notice_exactly_once(settings, solicitud):
     destinos = [d for d, _ in PasarelaQueCuenta.enviados]
     assert sorted(destinos) == sorted(f"55000000{i:02d}" for i in range(30))
     assert set(Aviso.objects.values_list("intentos", flat=True)) == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_mode_retries_a_failed_notice_when_it_is_due(settings, solicitud):
+    from avisos import services
+    from avisos.tests.conftest import PasarelaUnaFalla
+
+    settings.AVISOS_EN_PROCESO = True
+    settings.AVISOS_ESPERA_BASE_SEGUNDOS = 1
+    settings.AVISOS_SMS_PASARELA = "avisos.tests.conftest.PasarelaUnaFalla"
+    PasarelaUnaFalla.llamadas = 0
+    with transaction.atomic():
+        aviso = encolar_sms(
+            solicitud=solicitud, evento="respuesta", destino="5512345678", contexto={}
+        )
+    limite = time.monotonic() + 8
+    while time.monotonic() < limite:
+        aviso.refresh_from_db()
+        if aviso.estado == "enviado":
+            break
+        time.sleep(0.1)
+    assert (aviso.estado, aviso.intentos) == ("enviado", 2)
+    assert PasarelaUnaFalla.llamadas == 2
+    if services._reintento is not None:
+        services._reintento.join(timeout=5)
