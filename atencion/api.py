@@ -49,6 +49,7 @@ def _fila(solicitud: Solicitud) -> dict[str, Any]:
         "area": solicitud.area.clave,
         "rfc": solicitud.contribuyente.rfc,
         "nombre": solicitud.contribuyente.nombre,
+        "asignada_a": solicitud.asignada_a.get_username() if solicitud.asignada_a else None,
     }
 
 
@@ -62,9 +63,9 @@ def solicitudes(request: HttpRequest) -> HttpResponse:
         request.user, filtros, hoy=fecha_en_mexico(timezone.now())
     )
     pagina = paginar(consulta, filtros.pagina)
-    filas = consulta.select_related("servicio", "asunto", "evidencia", "area", "contribuyente")[
-        pagina.desde : pagina.desde + POR_PAGINA
-    ]
+    filas = consulta.select_related(
+        "servicio", "asunto", "evidencia", "area", "contribuyente", "asignada_a"
+    )[pagina.desde : pagina.desde + POR_PAGINA]
     return respuesta_json(
         {
             "resultados": [_fila(s) for s in filas],
@@ -127,6 +128,20 @@ def respuesta(request: HttpRequest, folio: str) -> HttpResponse:
         actor=request.user,  # type: ignore[arg-type]
         texto=request.POST.get("texto", ""),
         documento=request.FILES.get("documento"),
+    )
+    return _actualizada(solicitud)
+
+
+@endpoint
+@require_POST
+@token_requerido
+def asignacion(request: HttpRequest, folio: str) -> HttpResponse:
+    solicitud = _solicitud(request, folio)
+    datos = leer_json(request)
+    solicitud = services.asignar(
+        solicitud=solicitud,
+        actor=request.user,  # type: ignore[arg-type]
+        usuario=str(datos.get("usuario") or ""),
     )
     return _actualizada(solicitud)
 

@@ -48,7 +48,7 @@ def _bloquear(solicitud: Solicitud, actor: AbstractBaseUser, roles: frozenset[st
     in its area."""
     bloqueada = (
         Solicitud.objects.select_for_update(of=("self",))
-        .select_related("servicio", "asunto", "area", "contribuyente")
+        .select_related("servicio", "asunto", "area", "contribuyente", "asignada_a")
         .get(pk=solicitud.pk)
     )
     rol = (
@@ -379,3 +379,37 @@ def anotar(*, solicitud: Solicitud, actor: AbstractBaseUser, nota: str) -> Event
             creado=timezone.now(),
             datos={"nota": _nota(nota)},
         )
+
+
+def asignar(*, solicitud: Solicitud, actor: AbstractBaseUser, usuario: str) -> Solicitud:
+    """The supervisor gives the request to a member of its area (by username)."""
+    with transaction.atomic():
+        s = _bloquear(solicitud, actor, SUPERVISOR)
+        if s.estatus == Estatus.ATENDIDO:
+            raise ErrorDominio(
+                "transicion_invalida",
+                "Una solicitud atendida ya no se asigna.",
+                status=409,
+            )
+        miembro = (
+            Adscripcion.objects.filter(area_id=s.area_id, usuario__username=(usuario or "").strip())
+            .select_related("usuario")
+            .first()
+        )
+        if miembro is None:
+            raise ErrorDominio(
+                "usuario_invalido",
+                "Elige a una persona adscrita al área de la solicitud.",
+                campo="usuario",
+            )
+        anterior = s.asignada_a.get_username() if s.asignada_a else None
+        s.asignada_a = miembro.usuario
+        s.save(update_fields=["asignada_a"])
+        Evento.objects.create(
+            solicitud=s,
+            tipo=Evento.Tipo.ASIGNADA,
+            actor_id=actor.pk,
+            creado=timezone.now(),
+            datos={"asignada_anterior": anterior, "asignada_a": miembro.usuario.get_username()},
+        )
+    return s

@@ -12,6 +12,7 @@ urlpatterns = [
     path("atencion/<str:folio>/canalizacion", views.canalizacion, name="canalizacion"),
     path("atencion/<str:folio>/respuesta", views.respuesta, name="respuesta"),
     path("atencion/<str:folio>/nota", views.nota, name="nota"),
+    path("atencion/<str:folio>/asignacion", views.asignacion, name="asignacion"),
     path("atencion/<str:folio>/evidencia", views.evidencia, name="evidencia"),
     path("atencion/<str:folio>/respuesta.pdf", views.documento_respuesta, name="documento"),
     path("api/v1/atencion/solicitudes", api.solicitudes, name="api_solicitudes"),
@@ -22,5 +23,10 @@ urlpatterns = [
         name="api_canalizacion",
     ),
     path("api/v1/atencion/solicitudes/<str:folio>/respuesta", api.respuesta, name="api_respuesta"),
+    path(
+        "api/v1/atencion/solicitudes/<str:folio>/asignacion",
+        api.asignacion,
+        name="api_asignacion",
+    ),
     path("api/v1/atencion/solicitudes/<str:folio>/avisos", api.avisos, name="api_avisos"),
 ]

@@ -26,7 +26,7 @@ from calendario.services import fecha_en_mexico
 from cuentas.middleware import SESSION_INICIO
 from promociones.consultas import POR_PAGINA, paginar
 from promociones.descargas import respuesta_evidencia
-from promociones.models import Asunto, Estatus, Evidencia, Servicio, Solicitud
+from promociones.models import Adscripcion, Asunto, Estatus, Evidencia, Servicio, Solicitud
 
 Vista = TypeVar("Vista", bound=Callable[..., HttpResponseBase])
 
@@ -139,6 +139,9 @@ def _detalle(
         "evidencia": Evidencia.objects.filter(solicitud=solicitud).first(),
         "respuesta": Respuesta.objects.filter(solicitud=solicitud).first(),
         "servicios": Servicio.objects.order_by("clave"),
+        "personal_del_area": Adscripcion.objects.filter(area_id=solicitud.area_id)
+        .select_related("usuario")
+        .order_by("usuario__username"),
         "asuntos": Asunto.objects.filter(activo=True).order_by("orden", "nombre"),
         "error": error,
         "accion": accion,
@@ -268,3 +271,19 @@ def documento_respuesta(request: HttpRequest, folio: str) -> FileResponse:
     archivo["X-Content-Type-Options"] = "nosniff"
     archivo["Cache-Control"] = "private, no-store"
     return archivo
+
+
+@require_POST
+@personal_requerido
+def asignacion(request: HttpRequest, folio: str) -> HttpResponse:
+    return _ejecutar(
+        request,
+        folio,
+        "asignacion",
+        "Solicitud asignada.",
+        lambda s: services.asignar(
+            solicitud=s,
+            actor=request.user,  # type: ignore[arg-type]
+            usuario=request.POST.get("usuario", ""),
+        ),
+    )

@@ -257,3 +257,15 @@ def test_taxpayer_downloads_the_pdf_acuse_of_every_staff_step(contribuyente, sol
         datos = pdf.getvalue()
         resultado = verificar_pdf(datos)
         assert resultado.valido, (tipo, resultado)
+
+
+def test_assignment_through_the_api_shows_in_the_list(solicitud, supervisor, analista):
+    r = post_json(
+        api_de(supervisor), f"{BASE}/{solicitud.folio}/asignacion", {"usuario": "analista"}
+    )
+    assert r.status_code == 200, r.content
+    conforme(r.json(), "SolicitudDetalle")
+    (fila,) = api_de(analista).get(BASE).json()["resultados"]
+    assert fila["asignada_a"] == "analista"
+    r = post_json(api_de(analista), f"{BASE}/{solicitud.folio}/asignacion", {"usuario": "analista"})
+    error(r, "sin_permiso", 403)

@@ -180,3 +180,14 @@ def test_list_page_query_count_does_not_grow_with_rows(contribuyente, supervisor
         r = staff.get("/atencion/")
     assert "6 solicitudes" in r.content.decode()
     assert len(seis) == len(una)
+
+
+def test_supervisor_assigns_from_the_page_analyst_has_no_such_form(solicitud, supervisor, analista):
+    assert (
+        "Asignar" not in sesion_de(analista).get(f"/atencion/{solicitud.folio}/").content.decode()
+    )
+    staff = sesion_de(supervisor)
+    assert "Asignar" in staff.get(f"/atencion/{solicitud.folio}/").content.decode()
+    r = staff.post(f"/atencion/{solicitud.folio}/asignacion", {"usuario": "analista"})
+    assert r.status_code == 302
+    assert Solicitud.objects.get(pk=solicitud.pk).asignada_a == analista

@@ -342,3 +342,38 @@ def test_internal_note_is_recorded_with_its_author(solicitud, analista):
         {"nota": "Llamar al patrón."},
     )
     assert not evento.publico
+
+
+# --- asignación -------------------------------------------------------------------------
+
+
+def test_supervisor_assigns_to_a_member_of_the_area_only(
+    solicitud, supervisor, analista, analista_otra
+):
+    services.asignar(solicitud=solicitud, actor=supervisor, usuario="analista")
+    guardada = Solicitud.objects.get(pk=solicitud.pk)
+    assert guardada.asignada_a == analista
+    evento = guardada.eventos.get(tipo=Evento.Tipo.ASIGNADA)
+    assert evento.datos == {"asignada_anterior": None, "asignada_a": "analista"}
+    assert not evento.publico
+    error = codigo_de(
+        lambda: services.asignar(solicitud=solicitud, actor=supervisor, usuario="analista_icsoe")
+    )
+    assert error.codigo == "usuario_invalido"
+    error = codigo_de(
+        lambda: services.asignar(solicitud=solicitud, actor=analista, usuario="analista")
+    )
+    assert error.codigo == "sin_permiso"
+
+
+def test_canalizacion_clears_the_assignment_and_answered_requests_are_not_assigned(
+    solicitud, supervisor, analista
+):
+    services.asignar(solicitud=solicitud, actor=supervisor, usuario="analista")
+    canalizar(solicitud, supervisor)
+    assert Solicitud.objects.get(pk=solicitud.pk).asignada_a is None
+    responder(solicitud, supervisor)
+    error = codigo_de(
+        lambda: services.asignar(solicitud=solicitud, actor=supervisor, usuario="supervisor")
+    )
+    assert (error.codigo, error.status) == ("transicion_invalida", 409)
