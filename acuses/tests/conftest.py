@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from acuses.models import Acuse
 from acuses.services import emitir_acuse
+from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
 from promociones.models import Area, Asunto, Evidencia, Servicio, Solicitud
 
@@ -47,6 +50,15 @@ def _asunto(clave: str, nombre: str) -> Asunto:
         clave=clave, defaults={"nombre": nombre, "recomendaciones": "—", "area": area}
     )
     return asunto
+
+
+def iniciar_sesion(cliente: Client, contribuyente: Contribuyente) -> Client:
+    """force_login plus the login time cuentas.middleware needs for its 8-hour limit."""
+    cliente.force_login(contribuyente.usuario)
+    sesion = cliente.session
+    sesion[SESSION_INICIO] = time.time()
+    sesion.save()
+    return cliente
 
 
 def crear_contribuyente(rfc: str, nombre: str, username: str) -> Contribuyente:

@@ -1,0 +1,126 @@
+"""Downloading acuses (owner only) and verifying them (anyone, no login)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from acuses import pdf
+from acuses.models import Acuse
+from acuses.verificacion import Resultado, resumen_publico, verificar_pdf
+from buzon.api import respuesta_json
+from buzon.errores import ErrorDominio
+from buzon.lib import cadena as cadena_lib
+from promociones.acceso import solicitud_de_contribuyente
+from promociones.models import Solicitud
+
+# An acuse is one or two pages (~60 KB); anything far larger is not one of ours.
+MAX_BYTES_ACUSE = 5 * 1024 * 1024
+
+
+def acuse_de(solicitud: Solicitud, tipo: str) -> Acuse:
+    """The solicitud's latest acuse of ``tipo``; Http404 when it has none."""
+    acuse = Acuse.objects.filter(solicitud=solicitud, tipo=tipo).order_by("-emitido", "-id").first()
+    if acuse is None:
+        raise Http404("La solicitud no tiene un acuse de ese tipo.")
+    return acuse
+
+
+def respuesta_pdf(acuse: Acuse) -> HttpResponse:
+    respuesta = HttpResponse(pdf.pdf_de(acuse), content_type="application/pdf")
+    respuesta["Content-Disposition"] = f'attachment; filename="{pdf.nombre_archivo(acuse)}"'
+    # The taxpayer's data: never kept by shared caches.
+    respuesta["Cache-Control"] = "private, no-store"
+    return respuesta
+
+
+@require_GET
+@login_required
+def descargar(request: HttpRequest, folio: str, tipo: str) -> HttpResponse:
+    solicitud = solicitud_de_contribuyente(request.user, folio)
+    return respuesta_pdf(acuse_de(solicitud, tipo))
+
+
+def _quiere_json(request: HttpRequest) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def leer_pdf_subido(request: HttpRequest) -> bytes:
+    archivo = request.FILES.get("acuse")
+    if archivo is None:
+        raise ErrorDominio(
+            "acuse_requerido", "Adjunte el acuse en PDF que desea verificar.", campo="acuse"
+        )
+    if archivo.size is not None and archivo.size > MAX_BYTES_ACUSE:
+        raise ErrorDominio(
+            "acuse_muy_grande",
+            "El archivo es demasiado grande para ser un acuse del Buzón IMSS (máximo 5 MB).",
+            campo="acuse",
+            status=413,
+        )
+    return archivo.read()
+
+
+@require_http_methods(["GET", "POST"])
+def verificar(request: HttpRequest, codigo: str | None = None) -> HttpResponse:
+    """The public verification page: by code (GET) or by uploading the PDF (POST)."""
+    contexto: dict[str, Any] = {"codigo": codigo}
+    status = 200
+    if request.method == "POST":
+        try:
+            resultado: Resultado | None = verificar_pdf(leer_pdf_subido(request))
+        except ErrorDominio as exc:
+            resultado = None
+            contexto["error"] = exc.mensaje
+            status = exc.status
+        contexto["resultado_pdf"] = resultado
+        if resultado is not None and resultado.valido:
+            contexto["filas_pdf"] = _filas_publicas(resultado.hechos)
+    elif codigo is not None:
+        acuse = Acuse.objects.filter(codigo_verificacion=codigo).first()
+        if _quiere_json(request):
+            respuesta: HttpResponse
+            if acuse is None:
+                respuesta = JsonResponse({"valido": False}, status=404)
+            else:
+                respuesta = respuesta_json({"valido": True, **_datos_json(acuse)})
+            patch_vary_headers(respuesta, ["Accept"])
+            return respuesta
+        if acuse is None:
+            status = 404
+        else:
+            contexto["acuse"] = acuse
+            contexto["filas"] = _filas_publicas(acuse.hechos)
+    respuesta = render(request, "acuses/verificar.html", contexto, status=status)
+    patch_vary_headers(respuesta, ["Accept"])
+    return respuesta
+
+
+def _datos_json(acuse: Acuse) -> dict[str, Any]:
+    resumen = resumen_publico(acuse.hechos)
+    return {k: resumen[k] for k in ("tipo", "folio", "emitido", "rfc", "nombre")}
+
+
+def _filas_publicas(hechos: dict[str, Any]) -> list[tuple[str, str]]:
+    """An acuse's facts for the public page: the PDF's rows, RFC and name masked."""
+    publicos = {
+        **hechos,
+        "rfc": cadena_lib.enmascarar_rfc(hechos["rfc"]),
+        "nombre": cadena_lib.enmascarar_nombre(hechos["nombre"]),
+    }
+    filas = [("Tipo de acuse", str(Acuse.Tipo(hechos["tipo"]).label))]
+    for campo in pdf.FILAS[hechos["tipo"]] + pdf.FILAS_EMISION:
+        if campo in ("evidencias", "documentos"):
+            archivos = publicos.get(campo) or []
+            valor = "; ".join(
+                f"{a['nombre']} ({a['bytes']} bytes, SHA-256 {a['sha256']})" for a in archivos
+            )
+            filas.append((pdf.ETIQUETAS[campo], valor or "Sin archivo"))
+        else:
+            filas.append((pdf.ETIQUETAS[campo], pdf.texto_legible(campo, publicos)))
+    return filas
