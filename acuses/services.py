@@ -174,4 +174,3 @@ def emitir_acuse(
     with transaction.atomic():
         acuse.save()
     return acuse
-

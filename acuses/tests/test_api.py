@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import logging
-import secrets
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from acuses import pdf
 from acuses.verificacion import verificar_pdf
-from cuentas.models import Contribuyente, TokenApi
+from cuentas.autenticacion import crear_token_sesion
+from cuentas.models import Contribuyente
 
 
 @pytest.fixture(autouse=True)
@@ -23,17 +21,7 @@ def _silencio(caplog):
 
 def cliente_api(contribuyente: Contribuyente) -> Client:
     """A client with a session token of ``contribuyente``, as the e.firma login issues."""
-    clave = secrets.token_urlsafe(32)
-    ahora = timezone.now()
-    TokenApi.objects.create(
-        usuario=contribuyente.usuario,
-        clave_sha256=TokenApi.hash_de(clave),
-        tipo=TokenApi.Tipo.SESION,
-        creado=ahora,
-        ultimo_uso=ahora,
-        expira=ahora + timedelta(hours=1),
-    )
-    return Client(HTTP_AUTHORIZATION=f"Bearer {clave}")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {crear_token_sesion(contribuyente.usuario)}")
 
 
 URL = "/api/v1/solicitudes/{folio}/acuses/{tipo}"

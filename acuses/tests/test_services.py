@@ -133,4 +133,3 @@ def test_staff_kinds_without_their_extra_facts_are_a_programming_error(solicitud
     with pytest.raises(ValueError, match="tipo"):
         emitir_acuse(solicitud=solicitud, tipo="desconocido", momento=momento)
     assert not Acuse.objects.exists()
-
