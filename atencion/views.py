@@ -132,6 +132,7 @@ def _detalle(
     contexto = {
         "solicitud": solicitud,
         "rol": rol,
+        "rol_texto": Adscripcion.Rol(rol).label if rol else "",
         "permitidas": permitidas,
         "eventos": solicitud.eventos.select_related("actor").order_by("creado", "id"),
         "acuses": Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id"),
