@@ -1,3 +1,13 @@
+from django.urls import path
+
+from cuentas import api, views
+
 app_name = "cuentas"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("acceso/", views.acceso, name="login"),
+    path("acceso/reto", views.reto, name="reto"),
+    path("salir/", views.salir, name="logout"),
+    path("api/v1/sesion/reto", api.reto, name="api_reto"),
+    path("api/v1/sesion", api.sesion, name="api_sesion"),
+]

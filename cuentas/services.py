@@ -1,0 +1,194 @@
+"""Logging in with the e.firma: one-time challenges, the attempt limit, the audit trail.
+
+The page and the JSON API both end in :func:`iniciar_sesion_efirma`; they differ only
+in how the challenge is bound (page: to the browser session; API: to its ``reto_id``)
+and in what they hand back (a Django session or a bearer token).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from buzon.errores import ErrorDominio
+from cuentas.models import Contribuyente, IntentoAcceso, Reto
+from efirma.certificados import Certificado, leer_certificado
+from efirma.verificacion import verificar_acceso
+
+CANAL_WEB = "web"
+CANAL_API = "api"
+# The session key under which the page keeps the random value its challenges are bound
+# to. Not the session key itself: login rotates that, and it must never reach the DB.
+VINCULO_SESION = "cuentas_vinculo_reto"
+
+RESULTADO_OK = "ok"
+DEMASIADOS_INTENTOS = "demasiados_intentos"
+RETO_INVALIDO = "reto_invalido"
+
+
+def ahora() -> datetime:
+    """The service's clock; tests replace it to move through the attempt window."""
+    return timezone.now()
+
+
+def hash_vinculo(vinculo: str) -> str:
+    return hashlib.sha256(vinculo.encode("utf-8")).hexdigest()
+
+
+def crear_reto(*, sesion_key: str | None) -> Reto:
+    """A fresh challenge to sign, valid for settings.EFIRMA_RETO_SEGUNDOS.
+
+    ``sesion_key`` is the random value the page keeps in the browser session
+    (VINCULO_SESION), or None for the API, where the reto_id alone identifies it.
+    """
+    momento = ahora()
+    return Reto.objects.create(
+        reto_id=secrets.token_urlsafe(24),
+        texto=f"BUZON-IMSS|{uuid.uuid4()}|{momento.isoformat(timespec='seconds')}",
+        sesion_hash=hash_vinculo(sesion_key) if sesion_key else "",
+        creado=momento,
+        expira=momento + timedelta(seconds=settings.EFIRMA_RETO_SEGUNDOS),
+    )
+
+
+def bloqueado(*, rfc: str, direccion: str | None, momento: datetime) -> bool:
+    """Whether ACCESO_MAX_FALLOS failures for this RFC or from this address fall within
+    the window. Refused attempts themselves do not count, so the lock ends when the
+    window after the failures that caused it has passed."""
+    desde = momento - timedelta(seconds=settings.ACCESO_VENTANA_SEGUNDOS)
+    quien = Q(rfc=rfc) if rfc else Q(pk__in=[])
+    if direccion:
+        quien |= Q(direccion=direccion)
+    fallos = IntentoAcceso.objects.filter(quien, creado__gt=desde, exitoso=False).exclude(
+        resultado=DEMASIADOS_INTENTOS
+    )
+    return fallos.count() >= settings.ACCESO_MAX_FALLOS
+
+
+def _registrar(
+    *, rfc: str, direccion: str | None, canal: str, resultado: str, numero_certificado: str = ""
+) -> None:
+    IntentoAcceso.objects.create(
+        creado=ahora(),
+        rfc=rfc[:20],
+        direccion=direccion or None,
+        numero_certificado=numero_certificado[:40],
+        canal=canal,
+        resultado=resultado[:40],
+        exitoso=resultado == RESULTADO_OK,
+    )
+
+
+def _numero_de(certificado_der: bytes) -> str:
+    """The certificate number for the audit row, when the bytes are a certificate at all."""
+    try:
+        return leer_certificado(certificado_der).numero_certificado or ""
+    except ErrorDominio:
+        return ""
+
+
+def _consumir_reto(reto_id: str, sesion_key: str | None, momento: datetime) -> str:
+    """Marks the challenge used and returns its text, or raises ``reto_invalido``.
+
+    One conditional UPDATE: of two requests racing with the same reto, exactly one
+    sees a row updated.
+    """
+    sesion_hash = hash_vinculo(sesion_key) if sesion_key else ""
+    vigentes = Reto.objects.filter(
+        reto_id=reto_id, sesion_hash=sesion_hash, usado__isnull=True, expira__gt=momento
+    )
+    if not reto_id or vigentes.update(usado=momento) != 1:
+        raise ErrorDominio(
+            RETO_INVALIDO,
+            "El reto de seguridad no es válido: ya se usó, venció o no corresponde a esta "
+            "sesión. Vuelve a intentarlo.",
+        )
+    return Reto.objects.values_list("texto", flat=True).get(reto_id=reto_id)
+
+
+def iniciar_sesion_efirma(
+    *,
+    rfc: str,
+    certificado_der: bytes,
+    reto_id: str,
+    firma: bytes,
+    direccion: str | None,
+    canal: str,
+    sesion_key: str | None,
+) -> Contribuyente:
+    """The taxpayer whose e.firma signed the challenge, created or updated.
+
+    Order: attempt limit, challenge, then efirma.verificar_acceso. Every attempt leaves
+    an IntentoAcceso row written outside any transaction of this function, so a failed
+    login keeps its audit row. Raises ErrorDominio (ErrorEfirma for certificate checks).
+    """
+    rfc = (rfc or "").strip().upper()
+    momento = ahora()
+    if bloqueado(rfc=rfc, direccion=direccion, momento=momento):
+        _registrar(rfc=rfc, direccion=direccion, canal=canal, resultado=DEMASIADOS_INTENTOS)
+        minutos = max(1, settings.ACCESO_VENTANA_SEGUNDOS // 60)
+        raise ErrorDominio(
+            DEMASIADOS_INTENTOS,
+            f"Hubo demasiados intentos fallidos de acceso. Espera {minutos} minutos e "
+            "inténtalo de nuevo.",
+            status=429,
+        )
+    try:
+        texto = _consumir_reto(reto_id, sesion_key, momento)
+        cert = verificar_acceso(
+            rfc=rfc,
+            certificado_der=certificado_der,
+            mensaje=texto.encode("utf-8"),
+            firma=firma,
+            momento=momento,
+        )
+    except ErrorDominio as exc:
+        _registrar(
+            rfc=rfc,
+            direccion=direccion,
+            canal=canal,
+            resultado=exc.codigo,
+            numero_certificado=_numero_de(certificado_der),
+        )
+        raise
+    contribuyente = _guardar_contribuyente(cert)
+    _registrar(
+        rfc=rfc,
+        direccion=direccion,
+        canal=canal,
+        resultado=RESULTADO_OK,
+        numero_certificado=cert.numero_certificado or "",
+    )
+    return contribuyente
+
+
+def _guardar_contribuyente(cert: Certificado) -> Contribuyente:
+    """Creates or updates the taxpayer (and its user, username = RFC) from the certificate."""
+    with transaction.atomic():
+        usuario_modelo = get_user_model()
+        usuario, creado = usuario_modelo.objects.get_or_create(username=cert.rfc)
+        if creado:
+            # Taxpayers only ever log in with their e.firma, never with a password.
+            usuario.set_unusable_password()
+            usuario.save(update_fields=["password"])
+        moral = cert.tipo == "moral"
+        datos = {
+            "usuario": usuario,
+            "nombre": cert.nombre or cert.rfc,
+            "tipo": cert.tipo,
+            # In a persona moral's certificate the CURP is the representative's.
+            "curp": (cert.curp or "") if not moral else "",
+            "rfc_representante": cert.rfc_representante or "",
+            "curp_representante": (cert.curp or "") if moral else "",
+            "numero_certificado": cert.numero_certificado or "",
+        }
+        contribuyente, _ = Contribuyente.objects.update_or_create(rfc=cert.rfc, defaults=datos)
+    return contribuyente

@@ -1,0 +1,92 @@
+"""The e.firma login page, its challenge and login calls (JSON, same origin), and logout.
+
+The page's script does the key work in the browser; these views only see the RFC, the
+certificate and the signature.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from buzon.api import leer_json, respuesta_json
+from buzon.errores import ErrorDominio
+from cuentas import services
+from cuentas.api import datos_de_acceso, direccion_de, reto_como_dict
+from cuentas.middleware import SESSION_INICIO
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _destino(request: HttpRequest, siguiente: str | None) -> str:
+    """Where to go after login: a same-site ``next`` or the Tablero principal."""
+    if siguiente and url_has_allowed_host_and_scheme(
+        siguiente, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return siguiente
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@require_http_methods(["GET", "POST"])
+def acceso(request: HttpRequest) -> HttpResponse:
+    """``/acceso/``: GET shows the form; POST (from the page's script, JSON) logs in."""
+    if request.method == "POST":
+        return _iniciar(request)
+    if request.user.is_authenticated and hasattr(request.user, "contribuyente"):
+        return redirect(_destino(request, request.GET.get("next")))
+    return render(request, "cuentas/acceso.html", {"siguiente": request.GET.get("next", "")})
+
+
+def _iniciar(request: HttpRequest) -> HttpResponse:
+    vinculo = request.session.get(services.VINCULO_SESION)
+    try:
+        datos = leer_json(request)
+        campos = datos_de_acceso(datos)
+        if not vinculo:
+            # No challenge was ever asked from this browser session.
+            raise ErrorDominio(
+                services.RETO_INVALIDO,
+                "El reto de seguridad no corresponde a esta sesión. Vuelve a intentarlo.",
+            )
+        contribuyente = services.iniciar_sesion_efirma(
+            **campos,
+            direccion=direccion_de(request),
+            canal=services.CANAL_WEB,
+            sesion_key=vinculo,
+        )
+    except ErrorDominio as exc:
+        # The page puts the message next to ``campo`` (None: above the form).
+        return respuesta_json(
+            {"codigo": exc.codigo, "mensaje": exc.mensaje, "campo": exc.campo}, status=exc.status
+        )
+    siguiente = datos.get("siguiente") if isinstance(datos.get("siguiente"), str) else None
+    # login() rotates the session key; the 8-hour limit counts from here.
+    login(request, contribuyente.usuario, backend=BACKEND)
+    request.session[SESSION_INICIO] = time.time()
+    request.session.pop(services.VINCULO_SESION, None)
+    return respuesta_json({"redirigir": _destino(request, siguiente)})
+
+
+@require_POST
+def reto(request: HttpRequest) -> HttpResponse:
+    """``POST /acceso/reto`` (CSRF-protected): a challenge bound to this browser session."""
+    vinculo = request.session.get(services.VINCULO_SESION)
+    if not vinculo:
+        vinculo = secrets.token_urlsafe(32)
+        request.session[services.VINCULO_SESION] = vinculo
+    return respuesta_json(reto_como_dict(services.crear_reto(sesion_key=vinculo)), status=201)
+
+
+@require_POST
+def salir(request: HttpRequest) -> HttpResponse:
+    """``POST /salir/``: ends the session and goes back to the login page."""
+    logout(request)
+    return redirect("cuentas:login")
