@@ -200,7 +200,9 @@ def solicitud(request: HttpRequest, folio: str) -> HttpResponse:
 
 @endpoint
 @require_GET
-@token_requerido
+# token_requerido is typed for HttpResponse; a FileResponse (streaming) passes through it
+# unchanged, which is all the decorator does with the view's result.
+@token_requerido  # type: ignore[arg-type]
 def evidencia(request: HttpRequest, folio: str) -> HttpResponse | FileResponse:
     encontrada = _detalle(request, folio)
     try:

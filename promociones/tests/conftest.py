@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import io
-import secrets
 import time
 import zipfile
-from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
+from cuentas.autenticacion import crear_token_sesion
 from cuentas.middleware import SESSION_INICIO
-from cuentas.models import Contribuyente, TipoPersona, TokenApi
+from cuentas.models import Contribuyente, TipoPersona
 from promociones.consultas import olvidar_asuntos
 
 
@@ -95,17 +93,7 @@ def cliente_otro(otro_contribuyente) -> Client:
 
 
 def token_para(contribuyente: Contribuyente) -> str:
-    clave = secrets.token_urlsafe(32)
-    ahora = timezone.now()
-    TokenApi.objects.create(
-        usuario=contribuyente.usuario,
-        clave_sha256=TokenApi.hash_de(clave),
-        tipo=TokenApi.Tipo.SESION,
-        creado=ahora,
-        ultimo_uso=ahora,
-        expira=ahora + timedelta(hours=1),
-    )
-    return clave
+    return crear_token_sesion(contribuyente.usuario)
 
 
 @pytest.fixture
