@@ -281,7 +281,7 @@ def _token(client: Client, efirma: Efirma) -> str:
 
 
 def _protegido(token: str | None) -> Any:
-    extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    extra: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return Client(**extra).get("/api/v1/solicitudes")
 
 
