@@ -99,6 +99,21 @@
     }
   }
 
+  function esPkcs8Cifrada(a) {
+    // EncryptedPrivateKeyInfo: SEQUENCE { AlgorithmIdentifier SEQUENCE { OID, ... },
+    // OCTET STRING }. Checked here so that "not a key" and "wrong password" differ.
+    var U = forge.asn1.Type;
+    return (
+      a.tagClass === forge.asn1.Class.UNIVERSAL &&
+      a.type === U.SEQUENCE &&
+      a.value.length === 2 &&
+      a.value[0].type === U.SEQUENCE &&
+      a.value[0].value.length >= 1 &&
+      a.value[0].value[0].type === U.OID &&
+      a.value[1].type === U.OCTETSTRING
+    );
+  }
+
   function leerLlave(binario, contrasena) {
     var clave = forge.util.encodeUtf8(contrasena);
     var cifrada;
@@ -122,8 +137,11 @@
       binario = bloque.body;
     }
     try {
-      cifrada = forge.pki.encryptedPrivateKeyFromAsn1(forge.asn1.fromDer(binario));
+      cifrada = forge.asn1.fromDer(binario);
     } catch (e) {
+      throw new Falla("llave", MENSAJES.noEsLlave);
+    }
+    if (!esPkcs8Cifrada(cifrada)) {
       throw new Falla("llave", MENSAJES.noEsLlave);
     }
     var info;
@@ -208,8 +226,21 @@
     var llave;
     Promise.all([leerBinario(archivoCer), leerBinario(archivoKey)])
       .then(function (binarios) {
-        certificado = leerCertificado(binarios[0]);
-        llave = leerLlave(binarios[1], contrasena);
+        // Both files are checked so that each field shows its own problem at once.
+        var fallas = [];
+        try {
+          certificado = leerCertificado(binarios[0]);
+        } catch (e) {
+          fallas.push(e);
+        }
+        try {
+          llave = leerLlave(binarios[1], contrasena);
+        } catch (e) {
+          fallas.push(e);
+        }
+        if (fallas.length) {
+          throw fallas;
+        }
         if (
           !llave.n.equals(certificado.publica.n) ||
           !llave.e.equals(certificado.publica.e)
@@ -242,7 +273,11 @@
       .catch(function (error) {
         boton.disabled = false;
         estado.textContent = "";
-        if (error instanceof Falla) {
+        if (Array.isArray(error)) {
+          error.forEach(function (f) {
+            mostrar(f.campo, f.mensaje);
+          });
+        } else if (error instanceof Falla) {
           mostrar(error.campo, error.mensaje);
         } else {
           mostrar(null, MENSAJES.red);

@@ -1,0 +1,131 @@
+"""Browser fixtures for end-to-end tests, shared by every app's e2e tests.
+
+``browser`` launches Debian's Chromium (not a Playwright download) once per session;
+``page`` is a fresh context per test; ``demo_efirma`` makes a CA the server trusts for
+the test and e.firma files on disk; ``login_efirma`` fills the real login page.
+Tests using them need ``@pytest.mark.django_db(transaction=True)`` and ``live_server``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import skip_or_fail
+from efirma import emision
+
+CHROMIUM = os.environ.get("BUZON_CHROMIUM", "/usr/bin/chromium")
+ARGUMENTOS_CHROMIUM = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CONTRASENA_DEMO = "Contraseña de prueba 1"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        skip_or_fail("BROWSER", f"Chromium no encontrado en {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("BROWSER", "playwright no está instalado")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls tests make
+    # around it stay synchronous and safe.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            try:
+                navegador = p.chromium.launch(
+                    executable_path=CHROMIUM, args=ARGUMENTOS_CHROMIUM, headless=True
+                )
+            except Exception as exc:  # the binary exists but cannot start here
+                skip_or_fail("BROWSER", f"Chromium no arranca: {exc}")
+            yield navegador
+            navegador.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    contexto = browser.new_context(base_url=live_server.url, locale="es-MX")
+    pagina = contexto.new_page()
+    pagina.set_default_timeout(15_000)
+    yield pagina
+    contexto.close()
+
+
+@dataclass(frozen=True)
+class ArchivosEfirma:
+    rfc: str
+    nombre: str
+    cer: Path
+    key: Path
+
+
+@dataclass(frozen=True)
+class DemoEfirma:
+    carpeta_ca: Path
+    contrasena: str
+    fisica: ArchivosEfirma
+    moral: ArchivosEfirma
+    csd: ArchivosEfirma
+
+
+@pytest.fixture
+def demo_efirma(settings: Any, tmp_path: Path) -> DemoEfirma:
+    """A CA trusted for this test (settings.EFIRMA_CA_DIR) and SAT-style .cer/.key files:
+    a persona física with Ñ and accents, a persona moral, and that company's CSD."""
+    ca = emision.crear_ca("AC de pruebas de extremo a extremo")
+    carpeta_ca = tmp_path / "ca"
+    carpeta_ca.mkdir()
+    (carpeta_ca / "ca.cer").write_bytes(ca.certificado_der)
+    settings.EFIRMA_CA_DIR = carpeta_ca
+    settings.EFIRMA_REVOCACION = "none"
+
+    def hacer(nombre_archivo: str, **kw: Any) -> ArchivosEfirma:
+        der, llave = emision.emitir_certificado(ca, **kw)
+        cer, key = tmp_path / f"{nombre_archivo}.cer", tmp_path / f"{nombre_archivo}.key"
+        cer.write_bytes(der)
+        key.write_bytes(emision.llave_sat_der(llave, CONTRASENA_DEMO))
+        return ArchivosEfirma(kw["rfc"], kw["nombre"], cer, key)
+
+    empresa = {
+        "rfc": "CSB050315K7A",
+        "nombre": "CONSTRUCCIONES Y SERVICIOS DEL BAJÍO SA DE CV",
+        "rfc_representante": "GOAL750620QR8",
+        "curp_representante": "GOAL750620HGTMRS05",
+    }
+    return DemoEfirma(
+        carpeta_ca=carpeta_ca,
+        contrasena=CONTRASENA_DEMO,
+        fisica=hacer(
+            "fisica", rfc="PEÑJ800101LM6", nombre="MARÍA JOSÉ PEÑA NÚÑEZ", curp="PENJ800101MGTXXR05"
+        ),
+        moral=hacer("moral", **empresa),
+        csd=hacer("csd", csd=True, **empresa),
+    )
+
+
+def login_efirma(
+    page: Any, live_server: Any, cer_path: Path, key_path: Path, password: str, rfc: str
+) -> None:
+    """Fills the real login page and clicks Validar; the caller waits for the outcome
+    (e.g. ``page.wait_for_url("**/tablero/")`` or an error message)."""
+    page.goto(f"{live_server.url}/acceso/")
+    page.fill("#rfc", rfc)
+    page.set_input_files("#certificado", str(cer_path))
+    page.set_input_files("#llave", str(key_path))
+    page.fill("#contrasena", password)
+    page.click("#validar:enabled")
