@@ -1,6 +1,6 @@
 """Browser fixtures for end-to-end tests, shared by every app's e2e tests.
 
-``browser`` launches Debian's Chromium (not a Playwright download) once per session;
+``browser`` launches Debian's Chromium (not a Playwright download) once per module;
 ``page`` is a fresh context per test; ``demo_efirma`` makes a CA the server trusts for
 the test and e.firma files on disk; ``login_efirma`` fills the real login page.
 Tests using them need ``@pytest.mark.django_db(transaction=True)`` and ``live_server``.
@@ -34,7 +34,9 @@ ARGUMENTOS_CHROMIUM = [
 CONTRASENA_DEMO = "Contraseña de prueba 1"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright allows one sync driver per thread at a time, and
+# a module's own driver (e.g. a function-scoped one) must be able to start after ours.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         skip_or_fail("BROWSER", f"Chromium no encontrado en {CHROMIUM}")
