@@ -27,6 +27,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 RAIZ = Path(__file__).resolve().parent.parent
 
@@ -54,9 +57,7 @@ def _cifras(nombre: str, tiempos: list[float]) -> None:
     )
 
 
-def _medir(
-    veces: int, preparar: Callable[[], object], hacer: Callable[[object], object]
-) -> list[float]:
+def _medir(veces: int, preparar: Callable[[], T], hacer: Callable[[T], object]) -> list[float]:
     hacer(preparar())  # warm-up: imports, first connection, caches
     tiempos = []
     for _ in range(veces):
@@ -111,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             ),
         )
 
-        def iniciar(datos: object) -> object:
-            reto_id, firma = datos  # type: ignore[misc]
+        def iniciar(datos: tuple[str, bytes]) -> object:
+            reto_id, firma = datos
             return services.iniciar_sesion_efirma(
                 rfc=rfc,
                 certificado_der=der,
@@ -127,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
 
         cliente = Client()
 
-        def por_api(datos: object) -> object:
-            reto_id, firma = datos  # type: ignore[misc]
+        def por_api(datos: tuple[str, bytes]) -> object:
+            reto_id, firma = datos
             cuerpo = {
                 "rfc": rfc,
                 "certificado": base64.b64encode(der).decode(),
