@@ -257,3 +257,58 @@ def test_demo_makes_usable_efirmas_and_staff_and_rerunning_keeps_them(
     assert admin.is_superuser and admin.is_staff
     clave = (tmp_path / "demo" / "personal" / "supervisor.txt").read_text().strip()
     assert supervisor.check_password(clave) and f"supervisor / {clave}" in primera.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("caso", "codigo", "campo"),
+    [
+        ("vencido", "certificado_vencido", "certificado"),
+        ("ajeno", "certificado_no_confiable", "certificado"),
+        ("csd", "no_es_efirma", "certificado"),
+        ("otra_llave", "firma_invalida", "llave"),
+        ("rfc_invalido", "rfc_invalido", "rfc"),
+    ],
+)
+def test_page_answers_each_certificate_problem_with_its_field(
+    client: Client,
+    emitir: Callable[..., Efirma],
+    ca_ajena: Any,
+    moral: Efirma,
+    caso: str,
+    codigo: str,
+    campo: str,
+):
+    kw: dict[str, Any] = {"rfc": "PEÑJ800101LM6", "nombre": "MARÍA JOSÉ PEÑA NÚÑEZ"}
+    ahora = timezone.now()
+    if caso == "vencido":
+        kw |= {"valido_desde": ahora - timedelta(days=900), "valido_hasta": ahora - timedelta(1)}
+    elif caso == "ajeno":
+        kw["emisor"] = ca_ajena
+    elif caso == "csd":
+        kw["csd"] = True
+    efirma = emitir(**kw)
+    if caso == "otra_llave":
+        efirma = Efirma(efirma.der, moral.llave, efirma.rfc)
+    r = entrar_pagina(client, efirma, rfc="PEÑJ-80" if caso == "rfc_invalido" else None)
+    assert r.status_code == 400
+    assert (r.json()["codigo"], r.json()["campo"]) == (codigo, campo)
+    assert "_auth_user_id" not in client.session
+    fila = IntentoAcceso.objects.get()
+    assert (fila.canal, fila.resultado, fila.exitoso) == ("web", codigo, False)
+
+
+def test_a_bad_reto_and_a_refused_attempt_are_audited_too(
+    client: Client, fisica: Efirma, settings: Any
+):
+    client.post("/acceso/reto")
+    post_json(
+        client,
+        "/acceso/",
+        {"rfc": fisica.rfc, "certificado": b64(fisica.der), "reto_id": "x", "firma": b64(b"x")},
+        REMOTE_ADDR="192.0.2.1",
+    )
+    settings.ACCESO_MAX_FALLOS = 1
+    entrar_pagina(client, fisica, REMOTE_ADDR="192.0.2.1")
+    filas = list(IntentoAcceso.objects.order_by("pk").values_list("resultado", "direccion"))
+    assert filas == [("reto_invalido", "192.0.2.1"), ("demasiados_intentos", "192.0.2.1")]
+    assert IntentoAcceso.objects.first().numero_certificado  # type: ignore[union-attr]
