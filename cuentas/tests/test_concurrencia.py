@@ -13,7 +13,9 @@ from cuentas.models import IntentoAcceso
 from cuentas.tests.conftest import Efirma
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like promociones' folio test: a plain transactional test's flush
+# re-creates content types, which that test's serialized reload then collides with.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_reto_used_by_two_requests_at_once_lets_one_in(fisica: Efirma):
     resultados: list[str] = []
     retos = [services.crear_reto(sesion_key=None) for _ in range(5)]
