@@ -68,7 +68,9 @@ def test_sat_key_made_here_has_the_structure_of_sat_fixture_keys(
 ) -> None:
     sat = (sat_fixtures / "fiel-EKU9003173C9" / "private_key.key").read_bytes()
     assert estructura(key_sat) == estructura(sat)
-    assert len(key_sat) == len(sat)  # both RSA-2048: same sizes everywhere
+    # Both RSA-2048, but the DER integers of a key (d, p, q, …) lose a byte now and
+    # then to a leading zero, and 3DES pads to 8 bytes: sizes agree within a few blocks.
+    assert abs(len(key_sat) - len(sat)) <= 24
 
 
 def test_sat_key_made_here_opens_with_openssl(key_sat: bytes, tmp_path: Path) -> None:
