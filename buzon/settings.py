@@ -114,7 +114,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cuentas.middleware.absolute_session_limit",
+    "cuentas.middleware.session_limits",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cuentas.context_processors.contribuyente",
+                "buzon.context_processors.rutas",
             ],
         },
     },
@@ -141,7 +142,9 @@ TEMPLATES = [
 # Database: SQLite in the data dir unless DATABASE_URL names PostgreSQL.
 _database_url = env_str("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
@@ -158,10 +161,15 @@ else:
                 ),
             },
             "TEST": {"NAME": env_str("BUZON_TEST_DB_NAME") or None},
+            # Persistent connections: opening one costs about as much as a whole
+            # dashboard query (connect, PRAGMAs, schema read).
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTHENTICATION_BACKENDS = ["cuentas.backends.UsuarioConContribuyente"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,10 +216,10 @@ FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 (DATA_DIR / "tmp").mkdir(exist_ok=True)
 FILE_UPLOAD_PERMISSIONS = 0o600
 
-# Sessions: 15 minutes idle (the cookie is renewed on each request), 8 hours absolute
+# Sessions: 15 minutes idle (renewed by activity, see cuentas.middleware), 8 hours absolute
 # (cuentas.middleware), rotated at login, strict cookies.
 SESSION_COOKIE_AGE = 15 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # cuentas.middleware renews it once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

@@ -23,7 +23,7 @@ from cuentas import services
 from cuentas.api import datos_de_acceso, direccion_de, reto_como_dict
 from cuentas.middleware import SESSION_INICIO
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "cuentas.backends.UsuarioConContribuyente"
 
 
 def _destino(request: HttpRequest, siguiente: str | None) -> str:

@@ -144,6 +144,12 @@ class Solicitud(models.Model):
             models.Index(
                 fields=["contribuyente", "asunto", "-recibida", "-id"], name="sol_contrib_asunto"
             ),
+            # The filtered Tablero (asunto and estatus together) counts inside this index
+            # instead of reading every row of the asunto to check its estatus.
+            models.Index(
+                fields=["contribuyente", "asunto", "estatus", "-recibida", "-id"],
+                name="sol_contrib_asunto_estatus",
+            ),
             models.Index(fields=["area", "estatus", "respuesta_a_partir_del"], name="sol_area"),
         ]
 

@@ -14,12 +14,11 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from calendario.services import ZONA_MEXICO
-from promociones.models import Estatus, Solicitud
+from promociones.models import Estatus
 
 COLUMNAS = (
     "Detalle",
@@ -30,15 +29,6 @@ COLUMNAS = (
     "Respuesta a partir del",
     "Estatus",
     "Fecha de respuesta/Canalización",
-)
-CAMPOS = (
-    "folio",
-    "servicio__nombre",
-    "asunto__nombre",
-    "recibida",
-    "respuesta_a_partir_del",
-    "estatus",
-    "fecha_respuesta_o_canalizacion",
 )
 _ESTATUS_TEXTO = dict(Estatus.choices)
 ENCABEZADO = SafeString("".join(f'<th scope="col">{escape(c)}</th>' for c in COLUMNAS))
@@ -52,12 +42,11 @@ def _momento(valor: datetime) -> str:
     return valor.astimezone(ZONA_MEXICO).strftime("%d/%m/%Y %H:%M")
 
 
-def filas_html(consulta: QuerySet[Solicitud]) -> SafeString:
-    """The table body. Every value goes through html.escape (quotes included), the same
-    escaping Django applies, without its per-call lazy-string machinery."""
+def filas_html(tuplas: Iterable[tuple[Any, ...]]) -> SafeString:
+    """The table body from consultas.FilaTablero rows. Every value goes through html.escape (quotes
+    included), the same escaping Django applies, without its lazy-string machinery."""
     # reverse() once: every Detalle link differs only by the folio.
     prefijo = reverse("promociones:detalle", args=["FOLIO"]).removesuffix("FOLIO/")
-    tuplas: Iterable[tuple[Any, ...]] = consulta.values_list(*CAMPOS)
     filas = []
     for folio, servicio, asunto, recibida, respuesta, estatus, fecha_resp in tuplas:
         f = escape(folio)

@@ -139,13 +139,11 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
         filtros = consultas.leer_filtros(request.GET)
     except ErrorDominio as exc:
         error, filtros = exc.mensaje, consultas.Filtros()
-    consulta = consultas.solicitudes_de(contribuyente, filtros)
-    pagina = consultas.paginar(consulta, filtros.pagina, ajustar=True)
-    filas = consultas.filas_de_pagina(consulta, pagina)
+    pagina, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros)
     base = urlencode(filtros.como_parametros())
     contexto = {
         "encabezado": tablero.ENCABEZADO,
-        "filas": tablero.filas_html(filas) if pagina.total else "",
+        "filas": tablero.filas_html(filas) if filas else "",
         "pagina": pagina,
         "filtros": filtros,
         "error": error,

@@ -182,6 +182,29 @@ def test_session_ends_after_15_idle_minutes(
     assert r.status_code == 302 and r["Location"].startswith("/acceso/")
 
 
+def test_activity_renews_the_session_at_most_once_a_minute(
+    client: Client, fisica: Efirma, monkeypatch: pytest.MonkeyPatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def escrituras() -> int:
+        with CaptureQueriesContext(connection) as capturadas:
+            assert client.get("/tablero/").status_code == 200
+        return sum('UPDATE "django_session"' in q["sql"] for q in capturadas)
+
+    entrar_pagina(client, fisica)
+    inicio = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: inicio + timedelta(seconds=5))
+    assert escrituras() == 1
+    monkeypatch.setattr(timezone, "now", lambda: inicio + timedelta(seconds=50))
+    assert escrituras() == 0
+    monkeypatch.setattr(timezone, "now", lambda: inicio + timedelta(seconds=66))
+    assert escrituras() == 1
+    monkeypatch.setattr(timezone, "now", lambda: inicio + timedelta(seconds=70))
+    assert escrituras() == 0
+
+
 def test_session_ends_8_hours_after_login_however_active(client: Client, fisica: Efirma):
     entrar_pagina(client, fisica)
     sesion = client.session
