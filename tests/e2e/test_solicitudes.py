@@ -53,7 +53,7 @@ def pagina_con_sesion(navegador: Any, live_server: Any, contribuyente: Contribuy
     usuario = contribuyente.usuario
     sesion = SessionStore()
     sesion[SESSION_KEY] = str(usuario.pk)
-    sesion[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    sesion[BACKEND_SESSION_KEY] = "cuentas.backends.UsuarioConContribuyente"
     sesion[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
     sesion[SESSION_INICIO] = time.time()
     sesion.create()
