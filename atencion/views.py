@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +25,7 @@ from buzon.errores import ErrorDominio
 from calendario.services import fecha_en_mexico
 from cuentas.middleware import SESSION_INICIO
 from promociones.consultas import POR_PAGINA, paginar
-from promociones.descargas import respuesta_evidencia
+from promociones.descargas import documento_de_respuesta, respuesta_evidencia
 from promociones.models import Adscripcion, Asunto, Estatus, Evidencia, Servicio, Solicitud
 
 Vista = TypeVar("Vista", bound=Callable[..., HttpResponseBase])
@@ -259,19 +259,7 @@ def evidencia(request: HttpRequest, folio: str) -> FileResponse:
 @personal_requerido
 def documento_respuesta(request: HttpRequest, folio: str) -> FileResponse:
     """The answer's PDF, as an attachment, for staff of the request's area."""
-    solicitud = acceso.solicitud_de_personal(request.user, folio)
-    respuesta = Respuesta.objects.filter(solicitud=solicitud).first()
-    if respuesta is None:
-        raise Http404("La solicitud no tiene respuesta.")
-    archivo = FileResponse(
-        respuesta.documento.open("rb"),
-        as_attachment=True,
-        filename=respuesta.documento_nombre,
-        content_type="application/pdf",
-    )
-    archivo["X-Content-Type-Options"] = "nosniff"
-    archivo["Cache-Control"] = "private, no-store"
-    return archivo
+    return documento_de_respuesta(acceso.solicitud_de_personal(request.user, folio))
 
 
 @require_POST

@@ -18,8 +18,8 @@ from calendario.services import ZONA_MEXICO
 from cuentas.autenticacion import token_requerido
 from cuentas.models import Contribuyente
 from promociones import acceso, consultas
-from promociones.consultas import eventos_publicos
-from promociones.descargas import respuesta_evidencia
+from promociones.consultas import eventos_publicos, respuesta_de
+from promociones.descargas import documento_de_respuesta, respuesta_evidencia
 from promociones.models import Asunto, Servicio, Solicitud
 from promociones.services import registrar_solicitud
 from promociones.subidas import instalar_manejadores, revisar_subida
@@ -90,6 +90,21 @@ def detalle_a_dict(solicitud: Solicitud) -> dict[str, Any]:
         }
         for evento in eventos_publicos(solicitud)
     ]
+    respuesta = respuesta_de(solicitud)
+    datos["respuesta"] = (
+        {
+            "texto": respuesta.texto,
+            "fecha": momento_iso(respuesta.creada),
+            "documento": {
+                "nombre": respuesta.documento_nombre,
+                "bytes": respuesta.documento_bytes,
+                "sha256": respuesta.documento_sha256,
+                "url": f"/api/v1/solicitudes/{solicitud.folio}/respuesta/documento",
+            },
+        }
+        if respuesta is not None
+        else None
+    )
     return datos
 
 
@@ -210,6 +225,19 @@ def evidencia(request: HttpRequest, folio: str) -> HttpResponse | FileResponse:
     except Http404:
         raise ErrorDominio(
             "sin_evidencia", "Esta solicitud no tiene evidencia adjunta.", status=404
+        ) from None
+
+
+@endpoint
+@require_GET
+@token_requerido  # type: ignore[arg-type]  # a FileResponse passes through (see evidencia)
+def documento_respuesta(request: HttpRequest, folio: str) -> HttpResponse | FileResponse:
+    encontrada = _detalle(request, folio)
+    try:
+        return documento_de_respuesta(encontrada)
+    except Http404:
+        raise ErrorDominio(
+            "sin_respuesta", "Esta solicitud aún no tiene respuesta.", status=404
         ) from None
 
 

@@ -13,7 +13,7 @@ import time as reloj
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -24,6 +24,9 @@ from buzon.lib.texto import sin_controles
 from calendario.services import ZONA_MEXICO
 from cuentas.models import Contribuyente
 from promociones.models import Asunto, Estatus, Evento, Servicio, Solicitud
+
+if TYPE_CHECKING:
+    from atencion.models import Respuesta
 
 POR_PAGINA = 20
 PARAMETROS = ("asunto", "estatus", "recibida_desde", "recibida_hasta", "folio", "pagina")
@@ -290,6 +293,13 @@ def pagina_del_tablero(
             for folio, servicio, asunto, recibida, respuesta, estatus, fecha in cursor.fetchall()
         ]
     return pagina, filas  # type: ignore[return-value]
+
+
+def respuesta_de(solicitud: Solicitud) -> Respuesta | None:
+    """The institution's answer to ``solicitud``, once it has one."""
+    from atencion.models import Respuesta  # atencion builds on promociones, not back
+
+    return Respuesta.objects.filter(solicitud=solicitud).first()
 
 
 def eventos_publicos(solicitud: Solicitud) -> list[Evento]:

@@ -1,10 +1,22 @@
-"""Serving a stored evidence file to its owner: always as an attachment, never sniffed."""
+"""Serving stored files to people allowed to see them: always as an attachment, never
+sniffed, never cached by shared caches, never from a public URL."""
 
 from __future__ import annotations
 
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
 from promociones.models import Evidencia, Solicitud
+
+
+def adjunto(archivo: FieldFile, nombre: str, tipo: str) -> FileResponse:
+    """``archivo`` as a download named ``nombre``; the caller has checked access."""
+    respuesta = FileResponse(
+        archivo.open("rb"), as_attachment=True, filename=nombre, content_type=tipo
+    )
+    respuesta["X-Content-Type-Options"] = "nosniff"
+    respuesta["Cache-Control"] = "private, no-store"
+    return respuesta
 
 
 def respuesta_evidencia(solicitud: Solicitud) -> FileResponse:
@@ -12,12 +24,14 @@ def respuesta_evidencia(solicitud: Solicitud) -> FileResponse:
     evidencia = Evidencia.objects.filter(solicitud=solicitud).first()
     if evidencia is None:
         raise Http404("La solicitud no tiene evidencia.")
-    respuesta = FileResponse(
-        evidencia.archivo.open("rb"),
-        as_attachment=True,
-        filename=evidencia.nombre_original,
-        content_type="application/zip",
-    )
-    respuesta["X-Content-Type-Options"] = "nosniff"
-    respuesta["Cache-Control"] = "private, no-store"
-    return respuesta
+    return adjunto(evidencia.archivo, evidencia.nombre_original, "application/zip")
+
+
+def documento_de_respuesta(solicitud: Solicitud) -> FileResponse:
+    """The answer's PDF of ``solicitud`` (already access-checked); Http404 if unanswered."""
+    from atencion.models import Respuesta  # atencion builds on promociones, not back
+
+    respuesta = Respuesta.objects.filter(solicitud=solicitud).first()
+    if respuesta is None:
+        raise Http404("La solicitud no tiene respuesta.")
+    return adjunto(respuesta.documento, respuesta.documento_nombre, "application/pdf")

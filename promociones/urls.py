@@ -11,9 +11,15 @@ urlpatterns = [
     path("solicitudes/<str:folio>/", views.detalle, name="detalle"),
     path("solicitudes/<str:folio>/registrada/", views.registrada, name="registrada"),
     path("solicitudes/<str:folio>/evidencia", views.evidencia, name="evidencia"),
+    path("solicitudes/<str:folio>/respuesta.pdf", views.documento_respuesta, name="respuesta"),
     path("api/v1/catalogo", api.catalogo, name="api_catalogo"),
     path("api/v1/solicitudes", api.solicitudes, name="api_solicitudes"),
     path("api/v1/solicitudes/<str:folio>", api.solicitud, name="api_solicitud"),
     path("api/v1/solicitudes/<str:folio>/evidencia", api.evidencia, name="api_evidencia"),
+    path(
+        "api/v1/solicitudes/<str:folio>/respuesta/documento",
+        api.documento_respuesta,
+        name="api_respuesta_documento",
+    ),
     path("api/v1/openapi.json", api.openapi, name="api_openapi"),
 ]

@@ -21,8 +21,8 @@ from buzon.errores import ErrorDominio
 from buzon.lib.texto import MAX_CARACTERES_DESCRIPCION
 from cuentas.models import Contribuyente
 from promociones import acceso, consultas, tablero
-from promociones.consultas import eventos_publicos
-from promociones.descargas import respuesta_evidencia
+from promociones.consultas import eventos_publicos, respuesta_de
+from promociones.descargas import documento_de_respuesta, respuesta_evidencia
 from promociones.models import Asunto, Estatus, Evidencia, Servicio
 from promociones.services import ErroresSolicitud, registrar_solicitud
 from promociones.subidas import acepta_evidencia, evidencia_excedida
@@ -175,6 +175,7 @@ def detalle(request: HttpRequest, folio: str) -> HttpResponse:
             for evento in eventos_publicos(solicitud)
         ],
         "acuses": list(Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id")),
+        "respuesta": respuesta_de(solicitud),
     }
     return render(request, "promociones/detalle.html", contexto)
 
@@ -183,3 +184,9 @@ def detalle(request: HttpRequest, folio: str) -> HttpResponse:
 @contribuyente_requerido
 def evidencia(request: HttpRequest, folio: str) -> FileResponse:
     return respuesta_evidencia(acceso.solicitud_de_contribuyente(request.user, folio))
+
+
+@require_GET
+@contribuyente_requerido
+def documento_respuesta(request: HttpRequest, folio: str) -> FileResponse:
+    return documento_de_respuesta(acceso.solicitud_de_contribuyente(request.user, folio))
