@@ -142,9 +142,10 @@ TEMPLATES = [
 # Database: SQLite in the data dir unless DATABASE_URL names PostgreSQL.
 _database_url = env_str("DATABASE_URL")
 if _database_url:
-    DATABASES = {
-        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
-    }
+    # Persistent connections without CONN_HEALTH_CHECKS: the check is a SELECT 1 round
+    # trip at the start of every request; a connection broken by a database restart
+    # fails one request and is then replaced.
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
@@ -164,7 +165,6 @@ else:
             # Persistent connections: opening one costs about as much as a whole
             # dashboard query (connect, PRAGMAs, schema read).
             "CONN_MAX_AGE": 600,
-            "CONN_HEALTH_CHECKS": True,
         }
     }
 

@@ -256,42 +256,53 @@ def pagina_del_tablero(
     first. Same semantics as paginar() + filas_de_pagina() over solicitudes_de()."""
     donde, parametros = _condiciones_sql(contribuyente_id, filtros)
     solicitudes = Solicitud._meta.db_table
+    # One round trip: the page's rows carry the total as an uncorrelated scalar subquery
+    # (evaluated once by both engines). The OFFSET runs over ids in the index (see
+    # filas_de_pagina); the outer query reads only the page's rows and their two names.
+    # Only model table names and the fixed fragments of _condiciones_sql are formatted
+    # into the SQL; every value the person typed travels as a parameter.
+    sql_pagina = (
+        f"SELECT (SELECT COUNT(*) FROM {solicitudes} s WHERE {donde}),"  # noqa: S608
+        f" s.folio, sv.nombre, a.nombre, s.recibida, s.respuesta_a_partir_del,"
+        f" s.estatus, s.fecha_respuesta_o_canalizacion"
+        f" FROM {solicitudes} s"
+        f" JOIN {Servicio._meta.db_table} sv ON sv.id = s.servicio_id"
+        f" JOIN {Asunto._meta.db_table} a ON a.id = s.asunto_id"
+        f" WHERE s.id IN (SELECT s.id FROM {solicitudes} s WHERE {donde}"
+        f" ORDER BY s.recibida DESC, s.id DESC LIMIT %s OFFSET %s)"
+        f" ORDER BY s.recibida DESC, s.id DESC"
+    )
+    numero = filtros.pagina
     with connection.cursor() as cursor:
-        # Only model table names and the fixed fragments above are formatted into the
-        # SQL; every value the person typed travels as a parameter.
-        cursor.execute(f"SELECT COUNT(*) FROM {solicitudes} s WHERE {donde}", parametros)  # noqa: S608
-        (total,) = cursor.fetchone()
-        paginas = max(1, math.ceil(total / POR_PAGINA))
-        numero = min(filtros.pagina, paginas) if ajustar else filtros.pagina
-        desde = (numero - 1) * POR_PAGINA
-        pagina = Pagina(total=total, pagina=numero, paginas=paginas, desde=desde)
-        if not total or pagina.desde >= total:
-            return pagina, []
-        # The OFFSET runs over ids in the index (see filas_de_pagina); the outer query
-        # reads only the page's rows and their two names.
         cursor.execute(
-            f"SELECT s.folio, sv.nombre, a.nombre, s.recibida, s.respuesta_a_partir_del,"  # noqa: S608
-            f" s.estatus, s.fecha_respuesta_o_canalizacion"
-            f" FROM {solicitudes} s"
-            f" JOIN {Servicio._meta.db_table} sv ON sv.id = s.servicio_id"
-            f" JOIN {Asunto._meta.db_table} a ON a.id = s.asunto_id"
-            f" WHERE s.id IN (SELECT s.id FROM {solicitudes} s WHERE {donde}"
-            f" ORDER BY s.recibida DESC, s.id DESC LIMIT %s OFFSET %s)"
-            f" ORDER BY s.recibida DESC, s.id DESC",
-            [*parametros, POR_PAGINA, pagina.desde],
+            sql_pagina, [*parametros, *parametros, POR_PAGINA, (numero - 1) * POR_PAGINA]
         )
-        filas = [
-            (
-                folio,
-                servicio,
-                asunto,
-                _momento_bd(recibida),
-                _fecha_bd(respuesta),
-                estatus,
-                _fecha_bd(fecha),
-            )
-            for folio, servicio, asunto, recibida, respuesta, estatus, fecha in cursor.fetchall()
-        ]
+        crudas = cursor.fetchall()
+        if crudas:
+            total = crudas[0][0]
+        else:  # nothing matches, or the page is past the end: count on its own
+            cursor.execute(f"SELECT COUNT(*) FROM {solicitudes} s WHERE {donde}", parametros)  # noqa: S608
+            (total,) = cursor.fetchone()
+        paginas = max(1, math.ceil(total / POR_PAGINA))
+        if ajustar and numero > paginas:
+            numero = paginas  # past the end: the HTML page shows the last one instead
+            if total:
+                desde = (numero - 1) * POR_PAGINA
+                cursor.execute(sql_pagina, [*parametros, *parametros, POR_PAGINA, desde])
+                crudas = cursor.fetchall()
+    pagina = Pagina(total=total, pagina=numero, paginas=paginas, desde=(numero - 1) * POR_PAGINA)
+    filas = [
+        (
+            folio,
+            servicio,
+            asunto,
+            _momento_bd(recibida),
+            _fecha_bd(respuesta),
+            estatus,
+            _fecha_bd(fecha),
+        )
+        for _, folio, servicio, asunto, recibida, respuesta, estatus, fecha in crudas
+    ]
     return pagina, filas  # type: ignore[return-value]
 
 

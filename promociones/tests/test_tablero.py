@@ -162,11 +162,11 @@ def test_query_count_is_the_same_for_one_and_twenty_rows(cliente, contribuyente)
     assert con_una == con_veinte
 
 
-def test_a_full_page_costs_four_queries(cliente, contribuyente, django_assert_num_queries):
+def test_a_full_page_costs_three_queries(cliente, contribuyente, django_assert_num_queries):
     crear(contribuyente, 45)
     cliente.get(TABLERO)  # warm the per-process asunto cache and renew the session
-    # session, user joined with its taxpayer, COUNT, the page's rows; no write: the
-    # session was renewed less than a minute ago.
-    with django_assert_num_queries(4):
+    # session, user joined with its taxpayer, the page's rows with their COUNT; no
+    # write: the session was renewed less than a minute ago.
+    with django_assert_num_queries(3):
         r = cliente.get(TABLERO, {"pagina": 2, "asunto": "emisiones"})
     assert len(folios(r.content.decode())) == 20
