@@ -274,6 +274,11 @@ def hijo(modo: str, cuerpo: Path, calentamiento: Path) -> None:
     print(json.dumps(resultado))
 
 
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``python -m bench evidencia`` (the runner passes no options)."""
+    return principal()
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--hijo":
         hijo(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
