@@ -18,6 +18,7 @@ from django.utils import timezone
 from efirma import emision
 from efirma.emision import AutoridadCertificadora
 from efirma.llaves import firmar
+from efirma.tests.ayudas import PoolLlaves
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,7 @@ class Efirma:
         return firmar(self.llave, texto.encode("utf-8"))
 
 
-class Llaves:
-    def __init__(self) -> None:
-        self._llaves: dict[str, rsa.RSAPrivateKey] = {}
-
-    def __call__(self, nombre: str) -> rsa.RSAPrivateKey:
-        if nombre not in self._llaves:
-            self._llaves[nombre] = emision.generar_llave()
-        return self._llaves[nombre]
+Llaves = PoolLlaves
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from efirma import emision
 from efirma.llaves import firmar
 
 AHORA = datetime.now(UTC).replace(microsecond=0)
@@ -21,6 +22,18 @@ class Emitido:
 
     def firmar(self, mensaje: bytes) -> bytes:
         return firmar(self.llave, mensaje)
+
+
+class PoolLlaves:
+    """RSA keys by name, generated once per test session (generation is the slow part)."""
+
+    def __init__(self) -> None:
+        self._llaves: dict[str, rsa.RSAPrivateKey] = {}
+
+    def __call__(self, nombre: str) -> rsa.RSAPrivateKey:
+        if nombre not in self._llaves:
+            self._llaves[nombre] = emision.generar_llave()
+        return self._llaves[nombre]
 
 
 def hace(dias: float) -> datetime:

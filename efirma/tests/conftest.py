@@ -10,22 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from efirma import emision
 from efirma.confianza import AlmacenConfianza
 from efirma.emision import AutoridadCertificadora
-from efirma.tests.ayudas import Emitido
-
-
-class PoolLlaves:
-    def __init__(self) -> None:
-        self._llaves: dict[str, rsa.RSAPrivateKey] = {}
-
-    def __call__(self, nombre: str) -> rsa.RSAPrivateKey:
-        if nombre not in self._llaves:
-            self._llaves[nombre] = emision.generar_llave()
-        return self._llaves[nombre]
+from efirma.tests.ayudas import Emitido, PoolLlaves
 
 
 @pytest.fixture(scope="session")
@@ -79,25 +68,22 @@ def fisica(emitir: Callable[..., Emitido]) -> Emitido:
     )
 
 
+# A persona moral whose RFC and name carry & and Ñ, with its representative.
+MORAL = {
+    "llave": "moral",
+    "rfc": "H&E951128469",
+    "nombre": "HERNÁNDEZ & ESPAÑA SA DE CV",
+    "rfc_representante": "GODE561231GR8",
+    "curp_representante": "GODE561231HDFRNN09",
+}
+
+
 @pytest.fixture(scope="session")
 def moral(emitir: Callable[..., Emitido]) -> Emitido:
-    """A persona moral whose RFC and name carry & and Ñ, with its representative."""
-    return emitir(
-        llave="moral",
-        rfc="H&E951128469",
-        nombre="HERNÁNDEZ & ESPAÑA SA DE CV",
-        rfc_representante="GODE561231GR8",
-        curp_representante="GODE561231HDFRNN09",
-    )
+    return emitir(**MORAL)
 
 
 @pytest.fixture(scope="session")
 def csd(emitir: Callable[..., Emitido]) -> Emitido:
-    return emitir(
-        llave="moral",
-        rfc="H&E951128469",
-        nombre="HERNÁNDEZ & ESPAÑA SA DE CV",
-        rfc_representante="GODE561231GR8",
-        curp_representante="GODE561231HDFRNN09",
-        csd=True,
-    )
+    """The same company's sello digital: same names, CSD key usage."""
+    return emitir(**MORAL, csd=True)
