@@ -87,53 +87,28 @@ ETIQUETAS: dict[str, str] = {
 }
 
 # The facts table per kind, in reading order (every kind closes with the issue data).
+# Every table opens with who filed and what; canalización shows the old route first.
+_QUIEN = ("folio", "rfc", "nombre")
+_QUE = ("servicio", "asunto", "recibida")
 FILAS: dict[str, tuple[str, ...]] = {
     "recepcion": (
-        "folio",
-        "rfc",
-        "nombre",
-        "servicio",
-        "asunto",
-        "recibida",
+        *_QUIEN,
+        *_QUE,
         "computo_desde",
         "respuesta_a_partir_del",
         "descripcion_sha256",
         "evidencias",
     ),
-    "prorroga": (
-        "folio",
-        "rfc",
-        "nombre",
-        "servicio",
-        "asunto",
-        "recibida",
-        "fecha_anterior",
-        "nueva_fecha",
-        "evidencias",
-    ),
+    "prorroga": (*_QUIEN, *_QUE, "fecha_anterior", "nueva_fecha", "evidencias"),
     "canalizacion": (
-        "folio",
-        "rfc",
-        "nombre",
+        *_QUIEN,
         "servicio_anterior",
         "asunto_anterior",
-        "servicio",
-        "asunto",
-        "recibida",
+        *_QUE,
         "canalizada",
         "nueva_fecha",
     ),
-    "respuesta": (
-        "folio",
-        "rfc",
-        "nombre",
-        "servicio",
-        "asunto",
-        "recibida",
-        "atendida",
-        "respuesta_sha256",
-        "documentos",
-    ),
+    "respuesta": (*_QUIEN, *_QUE, "atendida", "respuesta_sha256", "documentos"),
 }
 FILAS_EMISION = ("emitido", "numero_certificado_sello", "codigo_verificacion")
 
