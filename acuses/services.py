@@ -160,17 +160,29 @@ def emitir_acuse(
         numero_certificado_sello=material.numero,
         extra=extra,
     )
+    acuse = sellar_hechos(hechos, material, emitido=momento, solicitud=solicitud)
+    with transaction.atomic():
+        acuse.save()
+    return acuse
+
+
+def sellar_hechos(
+    hechos: dict[str, Any],
+    material: sello.MaterialSello,
+    *,
+    emitido: datetime,
+    solicitud: Solicitud | None = None,
+) -> Acuse:
+    """An unsaved Acuse for ``hechos`` (as reunir_hechos makes them, ``emitido`` being the
+    moment they state): its cadena original and its sello by ``material``."""
     cadena = cadena_lib.construir(hechos)
-    acuse = Acuse(
+    return Acuse(
         solicitud=solicitud,
-        tipo=tipo,
-        emitido=momento,
-        codigo_verificacion=codigo,
+        tipo=hechos["tipo"],
+        emitido=emitido,
+        codigo_verificacion=hechos["codigo_verificacion"],
         hechos=hechos,
         cadena_original=cadena,
         sello=sello.sellar(cadena, material),
         numero_certificado_sello=material.numero,
     )
-    with transaction.atomic():
-        acuse.save()
-    return acuse

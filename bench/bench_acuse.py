@@ -48,7 +48,8 @@ def _preparar_django(carpeta: Path) -> None:
 
 def _acuse_de_ejemplo():  # type: ignore[no-untyped-def]
     from acuses import sello
-    from acuses.models import Acuse, nuevo_codigo_verificacion
+    from acuses.models import nuevo_codigo_verificacion
+    from acuses.services import sellar_hechos
     from buzon.lib import cadena
 
     descripcion = (
@@ -77,16 +78,7 @@ def _acuse_de_ejemplo():  # type: ignore[no-untyped-def]
         "evidencias": [{"nombre": "evidencias.zip", "bytes": 734_003, "sha256": "ab" * 32}],
         "descripcion": descripcion,
     }
-    texto = cadena.construir(hechos)
-    return Acuse(
-        tipo="recepcion",
-        emitido=emitido,
-        codigo_verificacion=codigo,
-        hechos=hechos,
-        cadena_original=texto,
-        sello=sello.sellar(texto, material),
-        numero_certificado_sello=material.numero,
-    )
+    return sellar_hechos(hechos, material, emitido=emitido)
 
 
 def _percentil(valores: list[float], p: float) -> float:

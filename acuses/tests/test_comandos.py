@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 
 from acuses import pdf, sello
 from acuses.models import Acuse, nuevo_codigo_verificacion
+from acuses.services import sellar_hechos
 from buzon.lib import cadena
 
 
@@ -43,16 +44,7 @@ def acuse_en_memoria() -> Acuse:
         "evidencias": [],
         "descripcion": "¿Cómo registro un contrato?",
     }
-    texto = cadena.construir(hechos)
-    return Acuse(
-        tipo="recepcion",
-        emitido=emitido,
-        codigo_verificacion=codigo,
-        hechos=hechos,
-        cadena_original=texto,
-        sello=sello.sellar(texto, material),
-        numero_certificado_sello=material.numero,
-    )
+    return sellar_hechos(hechos, material, emitido=emitido)
 
 
 def correr(*argumentos: str) -> tuple[int, list[dict]]:
