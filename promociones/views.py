@@ -23,7 +23,7 @@ from cuentas.models import Contribuyente
 from promociones import acceso, consultas, tablero
 from promociones.consultas import eventos_publicos, respuesta_de
 from promociones.descargas import documento_de_respuesta, respuesta_evidencia
-from promociones.models import Asunto, Estatus, Evidencia, Servicio
+from promociones.models import Asunto, Estatus, Evento, Evidencia, Servicio, Solicitud
 from promociones.services import ErroresSolicitud, registrar_solicitud
 from promociones.subidas import acepta_evidencia, evidencia_excedida
 
@@ -163,6 +163,22 @@ def _fecha_dato(valor: Any) -> date | None:
         return None
 
 
+def _historial(solicitud: Solicitud) -> list[tuple[Evento, date | None, str]]:
+    """Each public event with the response date it set and, for a canalización, where
+    the request went ("Orientación / ICSOE"), as the guide's section VIII asks."""
+    eventos = eventos_publicos(solicitud)
+    servicios = dict(Servicio.objects.values_list("clave", "nombre"))
+    asuntos = dict(consultas.catalogo_asuntos().opciones)
+    filas = []
+    for evento in eventos:
+        destino = ""
+        if evento.tipo == Evento.Tipo.CANALIZADA:
+            servicio, asunto = evento.datos.get("servicio"), evento.datos.get("asunto")
+            destino = f"{servicios.get(servicio, servicio)} / {asuntos.get(asunto, asunto)}"
+        filas.append((evento, _fecha_dato(evento.datos.get("respuesta_a_partir_del")), destino))
+    return filas
+
+
 @require_GET
 @contribuyente_requerido
 def detalle(request: HttpRequest, folio: str) -> HttpResponse:
@@ -170,10 +186,7 @@ def detalle(request: HttpRequest, folio: str) -> HttpResponse:
     contexto = {
         "solicitud": solicitud,
         "evidencia": Evidencia.objects.filter(solicitud=solicitud).first(),
-        "historial": [
-            (evento, _fecha_dato(evento.datos.get("respuesta_a_partir_del")))
-            for evento in eventos_publicos(solicitud)
-        ],
+        "historial": _historial(solicitud),
         "acuses": list(Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id")),
         "respuesta": respuesta_de(solicitud),
     }

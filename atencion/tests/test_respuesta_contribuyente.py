@@ -85,3 +85,26 @@ def test_before_the_answer_there_is_nothing_to_show_or_download(solicitud, contr
     assert api.get(f"/api/v1/solicitudes/{solicitud.folio}").json()["respuesta"] is None
     r = api.get(f"/api/v1/solicitudes/{solicitud.folio}/respuesta/documento")
     assert r.status_code == 404 and r.json()["codigo"] == "sin_respuesta"
+
+
+def test_detalle_says_where_a_canalized_request_went_and_its_new_date(
+    solicitud, supervisor, contribuyente
+):
+    from promociones.models import Asunto, Servicio
+
+    canalizada = services.canalizar(
+        solicitud=solicitud,
+        actor=supervisor,
+        nota="Corresponde a ICSOE",
+        servicio="orientacion",
+        asunto="icsoe",
+        momento=datetime(2026, 3, 3, 17, 0, tzinfo=UTC),
+    )
+    pagina = sesion_de(contribuyente.usuario).get(f"/solicitudes/{canalizada.folio}/")
+    destino = (
+        f"{Servicio.objects.get(clave='orientacion').nombre} / "
+        f"{Asunto.objects.get(clave='icsoe').nombre}"
+    )
+    nueva = canalizada.respuesta_a_partir_del.strftime("%d/%m/%Y")
+    assert f"Canalizada a {destino} · respuesta a partir del {nueva}" in pagina.content.decode()
+    assert "Corresponde a ICSOE" not in pagina.content.decode()  # the note is internal
