@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from buzon.errores import ErrorDominio
@@ -44,14 +44,26 @@ def leer_json(request: HttpRequest) -> dict[str, Any]:
 
 
 def endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Marks an API view: no CSRF (bearer tokens, no cookies) and domain errors as JSON."""
+    """Marks an API view: no CSRF (bearer tokens, no cookies: token_requerido ignores the
+    session cookie, so skipping CSRF gives a forged cross-site request nothing), and
+    domain errors and refused methods as JSON."""
 
     @csrf_exempt
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request, *args, **kwargs)
+            respuesta = view(request, *args, **kwargs)
         except ErrorDominio as exc:
             return error_json(exc.codigo, exc.mensaje, exc.status)
+        if isinstance(respuesta, HttpResponseNotAllowed):
+            # require_GET/require_POST answer with an empty HTML 405: the contract wants JSON.
+            metodo_no_permitido = error_json(
+                "metodo_no_permitido",
+                f"El método {request.method} no se admite aquí; usa {respuesta['Allow']}.",
+                status=405,
+            )
+            metodo_no_permitido["Allow"] = respuesta["Allow"]
+            return metodo_no_permitido
+        return respuesta
 
     return wrapper

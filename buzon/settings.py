@@ -226,6 +226,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_HTTPONLY = True
+# Spanish, and JSON under /api/, instead of Django's English explanation.
+CSRF_FAILURE_VIEW = "buzon.views.fallo_csrf"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_NAME = "__Host-sesion" if PRODUCTION else "sesion"

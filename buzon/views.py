@@ -1,5 +1,21 @@
-from django.http import HttpRequest, HttpResponse
+"""The start page, the support page and the error pages (HTML for people, JSON for the API).
+
+Django's own error pages are English and, for the API, HTML; these answer in Spanish
+and, under ``/api/``, with the contract's ``{"codigo", "mensaje"}`` body. None of them
+shows the path, the exception or anything else from the request.
+"""
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
+
+from buzon.api import error_json
+from buzon.context_processors import rutas
+
+PREFIJO_API = "/api/"
 
 
 def inicio(request: HttpRequest) -> HttpResponse:
@@ -10,3 +26,61 @@ def inicio(request: HttpRequest) -> HttpResponse:
 
 def soporte(request: HttpRequest) -> HttpResponse:
     return render(request, "buzon/soporte.html")
+
+
+def acceso_admin(request: HttpRequest) -> HttpResponse:
+    """``/admin/login/``: the staff sign-in page instead of the admin's own form, which has
+    neither the attempt limit nor the audit row. Nothing posted here is authenticated."""
+    destino = reverse("atencion:acceso")
+    siguiente = request.GET.get("next")
+    if siguiente:
+        destino += "?" + urlencode({"next": siguiente})
+    return HttpResponseRedirect(destino)
+
+
+def es_api(request: HttpRequest) -> bool:
+    return request.path.startswith(PREFIJO_API)
+
+
+def solicitud_incorrecta(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if es_api(request):
+        return error_json("solicitud_incorrecta", "La petición no es válida.", status=400)
+    return render(request, "400.html", status=400)
+
+
+def acceso_denegado(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if es_api(request):
+        return error_json(
+            "acceso_denegado", "Tu cuenta no tiene permiso para esta operación.", status=403
+        )
+    return render(request, "403.html", status=403)
+
+
+def no_encontrada(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if es_api(request):
+        return error_json("no_encontrado", "No existe el recurso solicitado.", status=404)
+    return render(request, "404.html", status=404)
+
+
+def error_servidor(request: HttpRequest) -> HttpResponse:
+    if es_api(request):
+        return error_json(
+            "error_interno",
+            "Ocurrió un error en el servidor; quedó registrado. Inténtalo más tarde.",
+            status=500,
+        )
+    # No RequestContext: its processors query the database, which may be what failed.
+    contenido = loader.get_template("500.html").render(rutas(request))
+    return HttpResponse(contenido, status=500)
+
+
+def fallo_csrf(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Spanish, and without Django's English explanation of ``reason``."""
+    if es_api(request):
+        return error_json(
+            "csrf_invalido",
+            "Falta la verificación de seguridad (CSRF) de la sesión del navegador; "
+            "la API se usa con «Authorization: Bearer <token>».",
+            status=403,
+        )
+    return render(request, "403_csrf.html", status=403)
