@@ -58,8 +58,15 @@ class Acceso(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return "/atencion/"
 
+    def _usuario(self) -> str:
+        """The username as the form authenticates it (stripped, NFKC-normalized): counted
+        raw, «supervisor » or a full-width «ｓupervisor» would each get a fresh allowance
+        of failures against the same account."""
+        campo = self.get_form_class()().fields["username"]
+        return str(campo.to_python(self.request.POST.get("username", "")))[:20]
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        usuario = request.POST.get("username", "")[:20]
+        usuario = self._usuario()
         if intentos.bloqueado(usuario=usuario, direccion=request.META.get("REMOTE_ADDR")):
             intentos.registrar(usuario, request.META.get("REMOTE_ADDR"), "demasiados_intentos")
             return render(
@@ -72,9 +79,7 @@ class Acceso(auth_views.LoginView):
 
     def form_invalid(self, form: Any) -> HttpResponse:
         intentos.registrar(
-            self.request.POST.get("username", "")[:20],
-            self.request.META.get("REMOTE_ADDR"),
-            "credenciales_invalidas",
+            self._usuario(), self.request.META.get("REMOTE_ADDR"), "credenciales_invalidas"
         )
         return super().form_invalid(form)
 

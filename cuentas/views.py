@@ -46,16 +46,13 @@ def acceso(request: HttpRequest) -> HttpResponse:
 
 
 def _iniciar(request: HttpRequest) -> HttpResponse:
-    vinculo = request.session.get(services.VINCULO_SESION)
+    # A browser session that never asked for a challenge gets a binding no challenge has,
+    # so its attempt still meets the attempt limit and leaves its audit row (as
+    # reto_invalido) instead of being turned away unrecorded.
+    vinculo = request.session.get(services.VINCULO_SESION) or secrets.token_urlsafe(32)
     try:
         datos = leer_json(request)
         campos = datos_de_acceso(datos)
-        if not vinculo:
-            # No challenge was ever asked from this browser session.
-            raise ErrorDominio(
-                services.RETO_INVALIDO,
-                "El reto de seguridad no corresponde a esta sesión. Vuelve a intentarlo.",
-            )
         contribuyente = services.iniciar_sesion_efirma(
             **campos,
             direccion=direccion_de(request),

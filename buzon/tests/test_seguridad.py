@@ -152,13 +152,11 @@ def pedir(cliente: Client, nombre: str, folio: str | None = None) -> Respuesta:
     return cliente.get(direccion)
 
 
-_TOKEN_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
 def cuerpo(respuesta: Respuesta) -> bytes:
-    """The body, without the CSRF token that Django masks differently on every render."""
-    datos = b"".join(respuesta.streaming_content) if respuesta.streaming else respuesta.content
-    return _TOKEN_CSRF.sub(b"", datos)
+    """The whole body, streamed or not."""
+    if respuesta.streaming:
+        return b"".join(respuesta.streaming_content)
+    return bytes(respuesta.content)
 
 
 @dataclass
@@ -685,6 +683,32 @@ def test_staff_password_login_locks_after_ten_failures_per_user_and_per_address(
         "/atencion/acceso/", {"username": "analista", "password": "clave-de-prueba-123"}
     )
     assert r.status_code == 429
+
+
+def test_staff_login_limit_counts_a_username_however_it_is_spelled(escenario):
+    # The form strips and NFKC-normalizes the username: each of these is «supervisor».
+    variantes = ["supervisor ", " supervisor", "ｓｕｐｅｒｖｉｓｏｒ", "supervisor\t"]
+    for i in range(10):
+        r = Client(REMOTE_ADDR=f"10.5.0.{i}").post(
+            "/atencion/acceso/", {"username": variantes[i % 4], "password": "mala"}
+        )
+        assert r.status_code == 200
+    r = Client(REMOTE_ADDR="10.5.1.1").post(
+        "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
+    )
+    assert r.status_code == 429
+    assert set(IntentoAcceso.objects.values_list("rfc", flat=True)) == {"supervisor"}
+
+
+def test_a_login_post_without_a_challenge_is_audited_and_limited(db):
+    navegador = Client(REMOTE_ADDR="10.6.0.1")  # never asked for a reto
+    datos = {"rfc": "PENM800101AB1", "certificado": "AAAA", "reto_id": "x", "firma": "AAAA"}
+    for _ in range(10):
+        r = navegador.post("/acceso/", datos, content_type="application/json")
+        assert r.json()["codigo"] == "reto_invalido"
+    r = navegador.post("/acceso/", datos, content_type="application/json")
+    assert (r.status_code, r.json()["codigo"]) == (429, "demasiados_intentos")
+    assert IntentoAcceso.objects.filter(canal="web", direccion="10.6.0.1").count() == 11
 
 
 def test_the_django_admin_login_goes_through_the_limited_staff_sign_in(escenario):
