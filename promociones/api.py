@@ -246,6 +246,7 @@ def documento_openapi() -> dict[str, Any]:
     return json.loads(OPENAPI.read_text(encoding="utf-8"))
 
 
+@endpoint  # like every /api/ view: a refused method answers JSON, not an HTML CSRF page
 @require_GET
 def openapi(request: HttpRequest) -> HttpResponse:
     return respuesta_json(documento_openapi())

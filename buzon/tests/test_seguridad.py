@@ -884,6 +884,20 @@ def test_error_pages_are_spanish_without_details_and_the_api_answers_json(settin
             assert r["Allow"], ruta
 
 
+def test_every_api_url_refuses_an_unsupported_method_with_json(escenario):
+    """Every /api/ view is an ``endpoint``: CSRF-exempt (the token is the credential) and
+    answering a refused method with the contract's JSON, not an HTML page."""
+    api = [n for n, c in ACCESO.items() if url(n, escenario.solicitud.folio).startswith("/api/")]
+    assert len(api) == 16
+    cliente = Client(enforce_csrf_checks=True)
+    for nombre in api:
+        r = cliente.patch(url(nombre, escenario.solicitud.folio))
+        assert r.status_code == 405, nombre
+        assert r["Content-Type"] == "application/json", nombre
+        assert r.json()["codigo"] == "metodo_no_permitido", nombre
+        assert r["Allow"], nombre
+
+
 def test_check_deploy_is_clean_under_production_settings_with_debug_requested(tmp_path):
     env = {
         **os.environ,
