@@ -16,3 +16,24 @@ def content_security_policy(
         return response
 
     return middleware
+
+
+def sin_cache_de_datos_personales(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """``Cache-Control: private, no-store`` on every response to a signed-in person or to a
+    bearer token, unless the view chose its own: a taxpayer's requests must not stay in a
+    shared cache, nor in the browser's cache for the next person at a shared computer."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if "Cache-Control" in response.headers:
+            return response
+        usuario = getattr(request, "user", None)
+        if "Authorization" in request.headers or (
+            usuario is not None and usuario.is_authenticated
+        ):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    return middleware

@@ -560,6 +560,77 @@ def test_security_headers_on_pages_downloads_and_the_api(escenario):
         assert "frame-ancestors 'none'" in r["Content-Security-Policy"]
 
 
+def test_pages_and_api_answers_with_personal_data_are_never_cached(escenario):
+    e = escenario
+    folio = e.solicitud.folio
+    sesion = iniciar_sesion(Client(), e.contribuyente)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token_para(e.contribuyente)}")
+    for cliente, ruta in [
+        (sesion, "/tablero/"),
+        (sesion, f"/solicitudes/{folio}/"),
+        (sesion, "/soporte/"),
+        (api, "/api/v1/solicitudes"),
+        (api, f"/api/v1/solicitudes/{folio}"),
+        (sesion_de(e.analista), f"/atencion/{folio}/"),
+        (api_de(e.analista), "/api/v1/atencion/solicitudes"),
+    ]:
+        r = cliente.get(ruta)
+        assert r.status_code == 200, ruta
+        assert r["Cache-Control"] == "private, no-store", ruta
+    # Public pages stay cacheable.
+    assert "Cache-Control" not in Client().get("/soporte/")
+
+
+def test_text_a_person_typed_is_escaped_on_every_page_that_shows_it(escenario):
+    e = escenario
+    ataque = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    solicitud = presentar(e.contribuyente, descripcion=f"Pago no reflejado. {ataque}")
+    staff = sesion_de(e.analista)
+    staff.post(f"/atencion/{solicitud.folio}/nota", {"nota": ataque})
+    paginas = [
+        iniciar_sesion(Client(), e.contribuyente).get(f"/solicitudes/{solicitud.folio}/"),
+        iniciar_sesion(Client(), e.contribuyente).get("/tablero/?folio=" + ataque),
+        staff.get(f"/atencion/{solicitud.folio}/"),
+        staff.get("/atencion/?q=" + ataque),
+    ]
+    for r in paginas:
+        html = r.content.decode()
+        assert "<script>alert" not in html
+        assert problemas_inline(html) == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in paginas[0].content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in paginas[2].content.decode()
+
+
+def test_lists_show_only_the_persons_own_requests(escenario):
+    e = escenario
+    folio = e.solicitud.folio.encode()
+    assert folio in iniciar_sesion(Client(), e.contribuyente).get("/tablero/").content
+    assert folio not in iniciar_sesion(Client(), e.otro).get("/tablero/").content
+    otro_api = Client(HTTP_AUTHORIZATION=f"Bearer {token_para(e.otro)}")
+    assert otro_api.get("/api/v1/solicitudes").json()["total"] == 0
+    assert folio in sesion_de(e.analista).get("/atencion/").content
+    assert folio not in sesion_de(e.analista_otra).get("/atencion/").content
+    assert api_de(e.analista_otra).get("/api/v1/atencion/solicitudes").json()["total"] == 0
+    assert api_de(e.analista).get("/api/v1/atencion/solicitudes").json()["total"] == 1
+
+
+def test_sign_in_never_redirects_to_another_site(escenario):
+    contribuyente = iniciar_sesion(Client(), escenario.contribuyente)
+    for siguiente in (
+        "https://malicioso.example/",
+        "//malicioso.example/",
+        "/\\\\malicioso.example",
+    ):
+        r = Client().post(
+            "/atencion/acceso/?next=" + siguiente,
+            {"username": "analista", "password": "clave-de-prueba-123"},
+        )
+        assert r.status_code == 302
+        assert r["Location"] == "/atencion/", siguiente
+        r = contribuyente.get("/acceso/?next=" + siguiente)
+        assert r["Location"] == "/tablero/", siguiente
+
+
 def test_uploaded_files_are_never_under_a_public_url_and_download_as_no_store_attachments(
     escenario, almacen_temporal
 ):
