@@ -282,6 +282,33 @@ def test_a_folio_outside_the_staff_members_areas_answers_exactly_like_an_unknown
     assert Evento.objects.filter(actor=e.analista_otra).count() == 0
 
 
+def test_only_the_areas_supervisor_extends_reroutes_and_assigns(escenario):
+    e = escenario
+    solicitud = presentar(e.contribuyente)
+    pasos = {
+        "asignacion": {"usuario": "analista"},
+        "prorroga": {"dias_habiles": "2", "nota": "Falta el comprobante."},
+        # Last: it moves the request out of the supervisor's area.
+        "canalizacion": {"servicio": "orientacion", "asunto": "icsoe", "nota": "ICSOE"},
+    }
+    pagina, api = sesion_de(e.analista), api_de(e.analista)
+    for accion, datos in pasos.items():
+        r = pagina.post(f"/atencion/{solicitud.folio}/{accion}", datos)
+        assert r.status_code == 403, accion
+        r = api.post(
+            f"/api/v1/atencion/solicitudes/{solicitud.folio}/{accion}",
+            datos,
+            content_type="application/json",
+        )
+        assert (r.status_code, r.json()["codigo"]) == (403, "sin_permiso"), accion
+    assert list(solicitud.eventos.values_list("tipo", flat=True)) == [Evento.Tipo.RECIBIDA]
+    assert Solicitud.objects.get(pk=solicitud.pk).estatus == solicitud.estatus
+    # The same steps by the area's supervisor go through.
+    for accion, datos in pasos.items():
+        r = sesion_de(e.supervisor).post(f"/atencion/{solicitud.folio}/{accion}", datos)
+        assert r.status_code == 302, accion
+
+
 def test_taxpayers_cannot_reach_staff_urls_and_staff_cannot_use_taxpayer_urls(escenario):
     e = escenario
     folio = e.solicitud.folio
