@@ -911,6 +911,13 @@ def test_sessions_expire_after_15_idle_minutes_and_8_hours_in_all(escenario):
     cliente = Client()
     cliente.force_login(e.contribuyente.usuario)
     assert cliente.get("/tablero/").status_code == 302
+    # Logging out deletes the session on the server: a copied cookie is worthless after.
+    cliente = iniciar_sesion(Client(), e.contribuyente)
+    copia = Client()
+    copia.cookies["sesion"] = cliente.cookies["sesion"].value
+    assert copia.get("/tablero/").status_code == 200
+    assert cliente.post("/salir/").status_code == 302
+    assert copia.get("/tablero/").status_code == 302
     # API session tokens follow the same idle limit.
     clave = token_para(e.contribuyente)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {clave}")
