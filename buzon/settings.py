@@ -106,6 +106,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "buzon.middleware.direccion_real",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "buzon.middleware.content_security_policy",
@@ -266,6 +267,9 @@ EFIRMA_RETO_SEGUNDOS = 5 * 60
 # further attempts until the window passes.
 ACCESO_MAX_FALLOS = env_int("BUZON_ACCESO_MAX_FALLOS", 10)
 ACCESO_VENTANA_SEGUNDOS = env_int("BUZON_ACCESO_VENTANA_SEGUNDOS", 15 * 60)
+# How many proxies (load balancers) stand in front of the service: the client's address,
+# for those limits and the audit, is then read from X-Forwarded-For (buzon.middleware).
+PROXIES_CONFIABLES = env_int("BUZON_PROXIES_CONFIABLES", 0)
 
 # Acuses: the institution's sealing key and certificate.
 ACUSE_SELLO_CERT = env_path("BUZON_SELLO_CERT", DATA_DIR / "demo" / "sello" / "sello.cer")

@@ -739,6 +739,23 @@ def test_efirma_login_by_api_locks_after_ten_failures_per_rfc_and_per_address(db
     assert _fallar_api(Client(REMOTE_ADDR="10.0.1.1"), "PENM800101AB1").status_code == 400
 
 
+def test_behind_the_balancer_the_limit_and_audit_see_each_clients_own_address(db, settings):
+    settings.PROXIES_CONFIABLES = 1
+    balanceador = "10.0.0.2"
+    # Ten failures from one client who writes a different X-Forwarded-For each time: the
+    # balancer appends her real address, and that is what counts.
+    for i in range(10):
+        cliente = Client(REMOTE_ADDR=balanceador, HTTP_X_FORWARDED_FOR=f"1.1.1.{i}, 198.51.100.7")
+        assert _fallar_api(cliente, f"AAA01010{i}AAA").status_code == 400
+    atacante = Client(REMOTE_ADDR=balanceador, HTTP_X_FORWARDED_FOR="9.9.9.9, 198.51.100.7")
+    assert _fallar_api(atacante, "BBB010101BBB").status_code == 429
+    # Another client behind the same balancer is not locked out by her.
+    vecina = Client(REMOTE_ADDR=balanceador, HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert _fallar_api(vecina, "CCC010101CCC").status_code == 400
+    direcciones = set(IntentoAcceso.objects.values_list("direccion", flat=True))
+    assert direcciones == {"198.51.100.7", "198.51.100.8"}
+
+
 def test_efirma_login_page_locks_after_ten_failures(db):
     navegador = Client(REMOTE_ADDR="10.1.2.3")
     for i in range(11):
