@@ -309,6 +309,30 @@ def test_only_the_areas_supervisor_extends_reroutes_and_assigns(escenario):
         assert r.status_code == 302, accion
 
 
+def test_staff_notes_never_reach_the_taxpayer(escenario):
+    e = escenario
+    solicitud = presentar(e.contribuyente)
+    staff = sesion_de(e.supervisor)
+    staff.post(f"/atencion/{solicitud.folio}/nota", {"nota": "Secreto interno uno."})
+    staff.post(
+        f"/atencion/{solicitud.folio}/prorroga",
+        {"dias_habiles": "2", "nota": "Secreto interno dos."},
+    )
+    assert b"Secreto interno dos." in staff.get(f"/atencion/{solicitud.folio}/").content
+    pagina = iniciar_sesion(Client(), e.contribuyente)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token_para(e.contribuyente)}")
+    vistas = [
+        pagina.get(f"/solicitudes/{solicitud.folio}/"),
+        pagina.get("/tablero/"),
+        api.get(f"/api/v1/solicitudes/{solicitud.folio}"),
+        api.get("/api/v1/solicitudes"),
+    ]
+    for r in vistas:
+        assert r.status_code == 200
+        assert b"Secreto interno" not in r.content
+    assert b"prorroga" in vistas[2].content  # the extension itself is public
+
+
 def test_taxpayers_cannot_reach_staff_urls_and_staff_cannot_use_taxpayer_urls(escenario):
     e = escenario
     folio = e.solicitud.folio
