@@ -31,5 +31,9 @@ def bloqueado(*, usuario: str, direccion: str | None) -> bool:
     quien = Q(rfc=usuario) if usuario else Q(pk__in=[])
     if direccion:
         quien |= Q(direccion=direccion)
-    fallos = IntentoAcceso.objects.filter(quien, creado__gte=desde, exitoso=False)
+    # Refused attempts do not count (as in cuentas.services.bloqueado): otherwise each
+    # retry during the lock would push its end further away.
+    fallos = IntentoAcceso.objects.filter(quien, creado__gte=desde, exitoso=False).exclude(
+        resultado="demasiados_intentos"
+    )
     return fallos.count() >= settings.ACCESO_MAX_FALLOS
