@@ -980,6 +980,17 @@ def test_sessions_expire_after_15_idle_minutes_and_8_hours_in_all(escenario):
     assert api.get("/api/v1/solicitudes").status_code == 401
 
 
+def test_a_deactivated_account_loses_its_session_and_its_tokens_at_once(escenario):
+    e = escenario
+    pagina, api = sesion_de(e.analista), api_de(e.analista)
+    folio = e.solicitud.folio
+    assert pagina.get(f"/atencion/{folio}/").status_code == 200
+    assert api.get("/api/v1/atencion/solicitudes").status_code == 200
+    get_user_model().objects.filter(pk=e.analista.pk).update(is_active=False)
+    assert pagina.get(f"/atencion/{folio}/").status_code == 302
+    assert api.get("/api/v1/atencion/solicitudes").status_code == 401
+
+
 # Views that fail on purpose, under this module's URLconf (which is the project's plus
 # these two), so the project's own error handlers answer.
 def _falla(request: Any) -> NoReturn:
