@@ -38,7 +38,6 @@ from promociones.tests.conftest import (
     crear_contribuyente,
     iniciar_sesion,
     token_para,
-    zip_bytes,
     zip_subido,
 )
 
@@ -1084,11 +1083,3 @@ def test_check_deploy_is_clean_under_production_settings_with_debug_requested(tm
         check=False,
     )
     assert r.returncode == 0, r.stdout + r.stderr
-
-
-def test_the_evidence_zip_is_the_one_uploaded_not_a_public_copy(escenario):
-    """The owner's download returns the stored bytes (the same zip the fixture built)."""
-    r = iniciar_sesion(Client(), escenario.contribuyente).get(
-        f"/solicitudes/{escenario.solicitud.folio}/evidencia"
-    )
-    assert cuerpo(r) == zip_bytes()
