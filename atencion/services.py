@@ -61,7 +61,7 @@ def _bloquear(solicitud: Solicitud, actor: AbstractBaseUser, roles: frozenset[st
     if rol not in roles:
         raise ErrorDominio(
             "sin_permiso",
-            "Solo el supervisor del área puede otorgar prórrogas y canalizar solicitudes.",
+            "Esta acción solo la puede realizar el supervisor del área de la solicitud.",
             status=403,
         )
     return bloqueada

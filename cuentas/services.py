@@ -39,6 +39,9 @@ def ahora() -> datetime:
     return timezone.now()
 
 
+RETENCION_RETOS = timedelta(hours=1)
+
+
 def hash_vinculo(vinculo: str) -> str:
     return hashlib.sha256(vinculo.encode("utf-8")).hexdigest()
 
@@ -50,6 +53,10 @@ def crear_reto(*, sesion_key: str | None) -> Reto:
     (VINCULO_SESION), or None for the API, where the reto_id alone identifies it.
     """
     momento = ahora()
+    # Anyone may ask for challenges; the expired ones are useless (an unknown reto_id is
+    # refused exactly like a used one), so each new challenge clears those that expired
+    # an hour ago or more, keeping the table at about an hour's worth.
+    Reto.objects.filter(expira__lt=momento - RETENCION_RETOS).delete()
     return Reto.objects.create(
         reto_id=secrets.token_urlsafe(24),
         texto=f"BUZON-IMSS|{uuid.uuid4()}|{momento.isoformat(timespec='seconds')}",

@@ -183,6 +183,22 @@ def test_an_expired_reto_is_refused(client: Client, fisica: Efirma, reloj: Reloj
     assert (r.status_code, codigo(r)) == (400, "reto_invalido")
 
 
+def test_expired_retos_are_cleared_so_asking_for_many_cannot_grow_the_table(
+    client: Client, reloj: Reloj
+):
+    from cuentas.models import Reto
+
+    for _ in range(5):
+        pedir_reto(client)
+    reloj.avanzar(minutes=30)
+    reciente = pedir_reto(client)
+    assert Reto.objects.count() == 6  # expired, but less than an hour ago: kept
+    reloj.avanzar(minutes=36)  # the first five expired more than an hour ago
+    pedir_reto(client)
+    assert Reto.objects.count() == 2
+    assert Reto.objects.filter(reto_id=reciente["reto_id"]).exists()
+
+
 def test_an_unknown_reto_is_refused(client: Client, fisica: Efirma):
     r = entrar_api(client, fisica, reto={"reto_id": "inventado", "reto": "BUZON-IMSS|x"})
     assert codigo(r) == "reto_invalido"
