@@ -12,6 +12,7 @@ import re
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
-from promociones.models import Evidencia, Solicitud
+from promociones.consultas import olvidar_asuntos
+from promociones.models import Estatus, Evidencia, Solicitud
 from promociones.services import registrar_solicitud
 from promociones.tests.conftest import (
     _sembrar_catalogo,
@@ -59,6 +61,8 @@ def archivos_en(carpeta: Path) -> list[Path]:
 
 @pytest.fixture
 def contribuyente() -> Contribuyente:
+    # Each transactional test reseeds the catalog with new ids: forget the cached ones.
+    olvidar_asuntos()
     _sembrar_catalogo()
     return crear_contribuyente("EKU9003173C9", "ESCUELA KEMPER URGATE SA DE CV")
 
@@ -215,3 +219,93 @@ def test_logout_ends_the_session_and_the_tablero_then_asks_to_sign_in(pagina: An
     pagina.wait_for_url(re.compile(r"/acceso/"))
     pagina.goto("/tablero/")
     assert re.search(r"/acceso/", pagina.url)
+
+
+# --- Recorrido de la guía -------------------------------------------------------------
+
+
+def test_the_guides_menu_path_files_an_orientacion_without_phone_nor_evidence(
+    pagina: Any,
+) -> None:
+    pagina.goto("/tablero/")
+    menu = pagina.get_by_role("navigation", name="Menú principal")
+    assert "Promociones Electrónicas" in menu.inner_text()
+    menu.get_by_role("link", name="Orientaciones").click()
+    pagina.get_by_role("link", name="Nueva Solicitud").click()
+    pagina.get_by_label("ICSOE").check()
+    pagina.get_by_role("button", name="Ver recomendaciones").click()
+    assert pagina.get_by_test_id("recomendaciones").inner_text().strip()
+    pagina.get_by_role("button", name="Continuar registro").click()
+    pagina.get_by_label("Descripción").fill("¿Cómo presento la ICSOE del cuatrimestre?")
+    pagina.get_by_role("button", name="Enviar").click()
+
+    pagina.wait_for_url(re.compile(r"/registrada/$"))
+    folio = pagina.get_by_test_id("folio").inner_text()
+    assert re.fullmatch(r"O-\d{4}-\d{6}", folio)
+    solicitud = Solicitud.objects.get()
+    assert (solicitud.folio, solicitud.telefono) == (folio, "")
+    assert not Evidencia.objects.exists()
+    pagina.get_by_role("link", name="Regresar").click()
+    pagina.wait_for_url(re.compile(r"/tablero/$"))
+    assert "ICSOE" in pagina.locator("table.solicitudes tbody tr", has_text=folio).inner_text()
+
+
+# --- Tablero --------------------------------------------------------------------------
+
+
+def _orientacion(contribuyente: Contribuyente, asunto: str, momento: datetime) -> Solicitud:
+    return registrar_solicitud(
+        contribuyente=contribuyente,
+        servicio="orientacion",
+        asunto=asunto,
+        descripcion=f"Pregunta sobre {asunto}.",
+        telefono="",
+        evidencia=None,
+        momento=momento,
+    )
+
+
+def _filas(p: Any) -> list[str]:
+    return p.locator("table.solicitudes tbody tr").all_inner_texts()
+
+
+def test_the_tablero_pages_at_20_filters_by_asunto_estatus_and_dates_and_finds_a_folio(
+    pagina: Any, contribuyente: Contribuyente
+) -> None:
+    # 21 ICSOE on 2 March and one Emisiones on 10 March (noon in Mexico City).
+    inicio = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    icsoe = [_orientacion(contribuyente, "icsoe", inicio + timedelta(minutes=i)) for i in range(21)]
+    emisiones = _orientacion(contribuyente, "emisiones", datetime(2026, 3, 10, 18, 0, tzinfo=UTC))
+    Solicitud.objects.filter(pk=icsoe[0].pk).update(estatus=Estatus.ATENDIDO)
+
+    pagina.goto("/tablero/")
+    assert len(_filas(pagina)) == 20
+    assert "22 solicitudes · página 1 de 2" in pagina.locator("nav.paginas").inner_text()
+    pagina.get_by_role("link", name="Siguiente").click()
+    assert len(_filas(pagina)) == 2
+    assert "página 2 de 2" in pagina.locator("nav.paginas").inner_text()
+
+    pagina.goto("/tablero/")
+    pagina.get_by_label("Asunto").select_option(label="Emisiones")
+    pagina.get_by_role("button", name="Buscar").click()
+    assert [emisiones.folio in f for f in _filas(pagina)] == [True]
+
+    pagina.get_by_role("link", name="Limpiar").click()
+    pagina.get_by_label("Estatus").select_option(label="Atendido")
+    pagina.get_by_role("button", name="Buscar").click()
+    assert [icsoe[0].folio in f for f in _filas(pagina)] == [True]
+
+    pagina.get_by_role("link", name="Limpiar").click()
+    pagina.get_by_label("Fecha de recepción desde").fill("2026-03-03")
+    pagina.get_by_role("button", name="Buscar").click()
+    assert [emisiones.folio in f for f in _filas(pagina)] == [True]
+    pagina.get_by_label("Fecha de recepción desde").fill("")
+    pagina.get_by_label("hasta").fill("2026-03-02")
+    pagina.get_by_role("button", name="Buscar").click()
+    assert len(_filas(pagina)) == 20
+    assert "21 solicitudes" in pagina.locator("nav.paginas").inner_text()
+
+    pagina.get_by_role("link", name="Limpiar").click()
+    pagina.get_by_label("Folio").fill(icsoe[7].folio)
+    pagina.get_by_role("button", name="Buscar").click()
+    assert [icsoe[7].folio in f for f in _filas(pagina)] == [True]
