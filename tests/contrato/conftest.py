@@ -75,7 +75,9 @@ def entorno(settings: Any, tmp_path: Path, ca: AutoridadCertificadora) -> Path:
             "OPTIONS": {"location": datos / "archivos", "base_url": None},
         },
     }
-    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    # Uploads over the in-memory limit spool here: a refused filing must leave none.
+    (datos / "tmp").mkdir(parents=True)
+    settings.FILE_UPLOAD_TEMP_DIR = str(datos / "tmp")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return datos
 
