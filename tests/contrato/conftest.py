@@ -168,3 +168,8 @@ def zip_bytes(contenido: bytes = b"Comprobante de pago del bimestre.\n") -> byte
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(zipfile.ZipInfo("comprobante.txt", (2026, 3, 2, 10, 0, 0)), contenido)
     return buffer.getvalue()
+
+
+def contenido(r: Any) -> bytes:
+    """The body of a response, streamed or not."""
+    return b"".join(r.streaming_content) if r.streaming else bytes(r.content)

@@ -15,7 +15,7 @@ from django.test import Client
 from acuses.models import Acuse
 from avisos.models import Aviso
 from promociones.models import Evento, Evidencia, Solicitud
-from tests.contrato.conftest import archivos_en, es_error, zip_bytes
+from tests.contrato.conftest import archivos_en, contenido, es_error, zip_bytes
 
 LISTA = "/api/v1/solicitudes"
 SERVICIO = ["clave", "nombre", "requiere_telefono", "requiere_evidencia", "plazo_dias_habiles"]
@@ -128,7 +128,7 @@ def test_filing_answers_201_with_a_solicitud_its_recepcion_acuse_and_history(api
     pdf = api.get(acuse["url"])
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
-    assert b"".join(pdf.streaming_content if pdf.streaming else [pdf.content]).startswith(b"%PDF")
+    assert contenido(pdf).startswith(b"%PDF-")
 
 
 def test_orientacion_follows_the_catalog_for_phone_and_evidence(api):
