@@ -172,6 +172,8 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = ["cuentas.backends.UsuarioConContribuyente"]
+# Database sessions as Django keeps them, read by one prepared query (cuentas.backends).
+SESSION_ENGINE = "cuentas.backends"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -23,7 +23,14 @@ from buzon.lib.folio import interpretar
 from buzon.lib.texto import sin_controles
 from calendario.services import ZONA_MEXICO
 from cuentas.models import Contribuyente
-from promociones.models import Asunto, Estatus, Evento, Servicio, Solicitud
+from promociones.models import (
+    Asunto,
+    ConteoSolicitudes,
+    Estatus,
+    Evento,
+    Servicio,
+    Solicitud,
+)
 
 if TYPE_CHECKING:
     from atencion.models import Respuesta
@@ -256,13 +263,20 @@ def pagina_del_tablero(
     first. Same semantics as paginar() + filas_de_pagina() over solicitudes_de()."""
     donde, parametros = _condiciones_sql(contribuyente_id, filtros)
     solicitudes = Solicitud._meta.db_table
+    if len(parametros) == 1:  # no filter: the total the database keeps (ConteoSolicitudes)
+        conteo = (
+            f"SELECT COALESCE((SELECT total FROM {ConteoSolicitudes._meta.db_table}"  # noqa: S608
+            " WHERE contribuyente_id = %s), 0)"
+        )
+    else:
+        conteo = f"SELECT COUNT(*) FROM {solicitudes} s WHERE {donde}"  # noqa: S608
     # One round trip: the page's rows carry the total as an uncorrelated scalar subquery
     # (evaluated once by both engines). The OFFSET runs over ids in the index (see
     # filas_de_pagina); the outer query reads only the page's rows and their two names.
     # Only model table names and the fixed fragments of _condiciones_sql are formatted
     # into the SQL; every value the person typed travels as a parameter.
     sql_pagina = (
-        f"SELECT (SELECT COUNT(*) FROM {solicitudes} s WHERE {donde}),"  # noqa: S608
+        f"SELECT ({conteo}),"  # noqa: S608
         f" s.folio, sv.nombre, a.nombre, s.recibida, s.respuesta_a_partir_del,"
         f" s.estatus, s.fecha_respuesta_o_canalizacion"
         f" FROM {solicitudes} s"
@@ -281,7 +295,7 @@ def pagina_del_tablero(
         if crudas:
             total = crudas[0][0]
         else:  # nothing matches, or the page is past the end: count on its own
-            cursor.execute(f"SELECT COUNT(*) FROM {solicitudes} s WHERE {donde}", parametros)  # noqa: S608
+            cursor.execute(conteo, parametros)
             (total,) = cursor.fetchone()
         paginas = max(1, math.ceil(total / POR_PAGINA))
         if ajustar and numero > paginas:

@@ -157,6 +157,26 @@ class Solicitud(models.Model):
         return self.folio
 
 
+class ConteoSolicitudes(models.Model):
+    """How many requests a taxpayer has, kept by the database itself.
+
+    Triggers on the Solicitud table (migration 0004) add and subtract in the same
+    transaction as every insert, delete or change of owner, whatever made it (the ORM,
+    a bulk insert, COPY, raw SQL), so the number cannot drift from the rows. The
+    unfiltered Tablero reads its total here: counting 10,000 index entries on every
+    page view cost more than the rest of the query.
+    """
+
+    contribuyente = models.OneToOneField(
+        "cuentas.Contribuyente", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "conteo de solicitudes"
+        verbose_name_plural = "conteos de solicitudes"
+
+
 class Evidencia(models.Model):
     """The .zip a taxpayer attached. Stored as received, never extracted or served raw."""
 

@@ -170,3 +170,19 @@ def test_a_full_page_costs_three_queries(cliente, contribuyente, django_assert_n
     with django_assert_num_queries(3):
         r = cliente.get(TABLERO, {"pagina": 2, "asunto": "emisiones"})
     assert len(folios(r.content.decode())) == 20
+
+
+@pytest.mark.django_db(databases=[])
+def test_las_fechas_de_la_tabla_son_las_de_strftime():
+    """The rows format dates by hand for speed; they must read exactly as strftime would,
+    in Mexico City time, across a year of hours (and the old daylight-saving changes)."""
+    from calendario.services import ZONA_MEXICO
+    from promociones.tablero import _fecha, _momento
+
+    momento = datetime(2021, 12, 31, 23, 59, tzinfo=UTC)
+    for _ in range(24 * 500):
+        esperado = momento.astimezone(ZONA_MEXICO).strftime("%d/%m/%Y %H:%M")
+        assert _momento(momento) == esperado
+        assert _fecha(momento.date()) == momento.date().strftime("%d/%m/%Y")
+        momento += timedelta(minutes=61)
+    assert _fecha(None) == "—"

@@ -1,0 +1,94 @@
+"""ConteoSolicitudes: the database keeps each taxpayer's number of requests.
+
+The unfiltered Tablero shows this number as its total, so it must equal a COUNT of the
+rows after every way rows can appear, disappear or change owner, on both engines.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from promociones import consultas
+from promociones.models import Asunto, ConteoSolicitudes, Servicio, Solicitud
+
+pytestmark = pytest.mark.django_db
+
+
+def _solicitud(contribuyente, n: int) -> Solicitud:
+    asunto = Asunto.objects.order_by("clave")[0]
+    return Solicitud(
+        folio=f"O-2026-{n:06d}",
+        contribuyente=contribuyente,
+        servicio=Servicio.objects.get(clave="orientacion"),
+        asunto=asunto,
+        descripcion="Conteo",
+        recibida=datetime(2026, 3, 2, 16, tzinfo=UTC) + timedelta(minutes=n),
+        computo_desde=date(2026, 3, 2),
+        respuesta_a_partir_del=date(2026, 3, 9),
+        area=asunto.area,
+    )
+
+
+def _conteo(contribuyente) -> int:
+    fila = ConteoSolicitudes.objects.filter(contribuyente=contribuyente).first()
+    return fila.total if fila else 0
+
+
+def _cuadra(*contribuyentes) -> None:
+    for c in contribuyentes:
+        real = Solicitud.objects.filter(contribuyente=c).count()
+        assert _conteo(c) == real
+        pagina, _ = consultas.pagina_del_tablero(c.pk, consultas.Filtros())
+        assert pagina.total == real
+
+
+def test_sin_solicitudes_el_tablero_dice_cero(contribuyente):
+    assert not ConteoSolicitudes.objects.filter(contribuyente=contribuyente).exists()
+    pagina, filas = consultas.pagina_del_tablero(contribuyente.pk, consultas.Filtros())
+    assert (pagina.total, filas) == (0, [])
+
+
+def test_cada_forma_de_escribir_mantiene_el_conteo(contribuyente, otro_contribuyente):
+    _solicitud(contribuyente, 1).save()
+    _cuadra(contribuyente, otro_contribuyente)
+    assert _conteo(contribuyente) == 1
+
+    Solicitud.objects.bulk_create([_solicitud(contribuyente, n) for n in range(2, 30)])
+    Solicitud.objects.bulk_create([_solicitud(otro_contribuyente, n) for n in range(30, 35)])
+    _cuadra(contribuyente, otro_contribuyente)
+    assert (_conteo(contribuyente), _conteo(otro_contribuyente)) == (29, 5)
+
+    # Raw SQL, as a bulk load or a database console would write.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Solicitud._meta.db_table} WHERE folio IN (%s, %s)",  # noqa: S608
+            ["O-2026-000002", "O-2026-000003"],
+        )
+    _cuadra(contribuyente, otro_contribuyente)
+
+    Solicitud.objects.filter(folio="O-2026-000004").delete()
+    Solicitud.objects.get(folio="O-2026-000005").delete()
+    _cuadra(contribuyente, otro_contribuyente)
+
+    # A change of owner moves one from each count to the other.
+    Solicitud.objects.filter(folio__in=["O-2026-000006", "O-2026-000007"]).update(
+        contribuyente=otro_contribuyente
+    )
+    _cuadra(contribuyente, otro_contribuyente)
+    assert (_conteo(contribuyente), _conteo(otro_contribuyente)) == (23, 7)
+
+    # Updates of anything else leave the counts alone.
+    Solicitud.objects.filter(contribuyente=contribuyente).update(descripcion="Otra")
+    Solicitud.objects.filter(folio="O-2026-000008").update(contribuyente=contribuyente)
+    _cuadra(contribuyente, otro_contribuyente)
+
+
+def test_un_filtro_cuenta_las_filas_no_el_conteo(contribuyente):
+    Solicitud.objects.bulk_create([_solicitud(contribuyente, n) for n in range(1, 6)])
+    # Were the filtered total read from the counter, this would say 5.
+    pagina, filas = consultas.pagina_del_tablero(
+        contribuyente.pk, consultas.Filtros(folio="O-2026-000003")
+    )
+    assert pagina.total == 1
+    assert [f[0] for f in filas] == ["O-2026-000003"]
