@@ -148,6 +148,17 @@ if _database_url:
     # trip at the start of every request; a connection broken by a database restart
     # fails one request and is then replaced.
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Prepared statements: every page runs the same few queries (session, user, its
+    # page), and PostgreSQL spent longer planning the Tablero's query than running it.
+    # psycopg prepares a statement on a connection after BUZON_PG_PREPARAR_TRAS runs of
+    # it; prepared statements need server-side parameter binding. 0 turns both off, for
+    # a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
+    # transaction mode).
+    _preparar_tras = env_int("BUZON_PG_PREPARAR_TRAS", 5)
+    if _preparar_tras > 0:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=_preparar_tras
+        )
 else:
     DATABASES = {
         "default": {
