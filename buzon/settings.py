@@ -112,7 +112,6 @@ MIDDLEWARE = [
     "buzon.middleware.content_security_policy",
     "buzon.middleware.sin_cache_de_datos_personales",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -217,9 +216,7 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "buzon.estaticos.EstaticosComprimidos" if PRODUCTION else "buzon.estaticos.Estaticos"
         )
     },
 }

@@ -140,12 +140,13 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
     except ErrorDominio as exc:
         error, filtros = exc.mensaje, consultas.Filtros()
     pagina, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros)
-    base = urlencode(filtros.como_parametros())
+    valores = filtros.como_parametros()
+    base = urlencode(valores)
     contexto = {
         "encabezado": tablero.ENCABEZADO,
         "filas": tablero.filas_html(filas) if filas else "",
         "pagina": pagina,
-        "filtros": filtros,
+        "valores": valores,  # the filters as typed back into the form
         "error": error,
         "opciones_asunto": tablero.opciones_html(
             consultas.catalogo_asuntos().opciones, filtros.asunto

@@ -1,0 +1,62 @@
+"""The production server command, ``gunicorn buzon.wsgi`` from the project root, serves
+pages with the project's gunicorn.conf.py (preloaded app, frozen collector, workers
+that close the master's database connections)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_gunicorn_sirve_con_la_configuracion_del_proyecto(tmp_path):
+    puerto = _puerto_libre()
+    env = {
+        **os.environ,
+        "BUZON_DATA_DIR": str(tmp_path),
+        "BUZON_PORT": str(puerto),
+        "BUZON_WORKERS": "2",
+        "DJANGO_SETTINGS_MODULE": "buzon.settings",
+    }
+    env.pop("DATABASE_URL", None)  # its own SQLite file, not the suite's database
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    registro = (tmp_path / "gunicorn.log").open("w")
+    servidor = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "buzon.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=registro,
+        stderr=registro,
+    )
+    try:
+        limite = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{puerto}/acceso/", timeout=5) as r:
+                    cuerpo = r.read().decode()
+                    cabeceras = r.headers
+                break
+            except OSError:
+                assert servidor.poll() is None, (tmp_path / "gunicorn.log").read_text()
+                assert time.monotonic() < limite, "gunicorn no respondió en 30 s"
+                time.sleep(0.2)
+        assert "Validar" in cuerpo and "Contraseña de la llave privada" in cuerpo
+        assert "Content-Security-Policy" in cabeceras
+    finally:
+        servidor.terminate()
+        servidor.wait(timeout=15)
+        registro.close()
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert log.count("Booting worker") == 2, log
