@@ -4,8 +4,9 @@ Every page and endpoint behind a session loads the session row and the user with
 taxpayer before the view runs. Through the ORM those two lookups cost about 0.4 ms of
 Python per request (building and compiling the query each time), several times what the
 database spends answering them and more than the dashboard view itself. The SQL here is
-built once per connection from the models' own metadata, and each value goes through the
-same converters the ORM would apply, so the objects are the ORM's objects.
+written from the models' own metadata (the user's once per connection, with its
+converters), and each value goes through the converters the ORM would apply, so the
+objects are the ORM's objects.
 """
 
 from __future__ import annotations

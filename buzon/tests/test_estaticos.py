@@ -1,15 +1,13 @@
 """Static URLs are remembered per process and stay exactly Django's."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from django.contrib.staticfiles.storage import StaticFilesStorage
 from django.test import override_settings
 
 from buzon.estaticos import Estaticos
+from buzon.tests.ayudas import manage_en_produccion
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,33 +32,14 @@ def test_cada_almacen_recuerda_lo_suyo():
 def test_en_produccion_las_paginas_piden_los_nombres_con_hash(tmp_path):
     """collectstatic with the production storage, then the URLs a template gets: the
     manifest's hashed names, the same on every call."""
-    env = {
-        **os.environ,
-        "BUZON_PRODUCTION": "1",
-        "BUZON_SECRET_KEY": "x" * 20 + "production-secret-key-for-the-test-" + "y" * 20,
-        "BUZON_ALLOWED_HOSTS": "buzon.example.mx",
-        "BUZON_DATA_DIR": str(tmp_path),
-    }
-
-    def manage(*args: str) -> str:
-        r = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert r.returncode == 0, r.stdout + r.stderr
-        return r.stdout
-
-    manage("collectstatic", "--noinput", "-v0")
-    salida = manage(
+    manage_en_produccion(tmp_path, "collectstatic", "--noinput", "-v0")
+    salida = manage_en_produccion(
+        tmp_path,
         "shell",
         "-c",
         "from django.templatetags.static import static\n"
         "print(static('buzon/buzon.css')); print(static('buzon/buzon.css'))",
-    )
+    ).stdout
     primera, segunda = salida.split()[-2:]  # after whatever the shell prints first
     assert re.fullmatch(r"/static/buzon/buzon\.[0-9a-f]{12}\.css", primera), primera
     assert segunda == primera

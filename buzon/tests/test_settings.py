@@ -1,9 +1,8 @@
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from django.conf import settings
+
+from buzon.tests.ayudas import manage_en_produccion
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,20 +16,5 @@ def test_database_is_configured_for_concurrent_writers():
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
-    env = {
-        **os.environ,
-        "BUZON_PRODUCTION": "1",
-        "BUZON_SECRET_KEY": "x" * 20 + "production-secret-key-for-the-check-" + "y" * 20,
-        "BUZON_ALLOWED_HOSTS": "buzon.example.mx",
-        "BUZON_DATA_DIR": str(tmp_path),
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = manage_en_produccion(tmp_path, "check", "--deploy", "--fail-level", "WARNING")
     assert "no issues" in result.stdout
