@@ -60,7 +60,7 @@ def destino_sms(solicitud: Solicitud) -> DestinoSms:
 
 
 def texto_sms(evento: str, contexto: dict[str, Any]) -> str:
-    """The message of ``evento`` from avisos/templates/avisos/<evento>/sms.txt."""
+    """The message of ``evento`` from avisos/jinja2/avisos/<evento>/sms.txt."""
     return " ".join(render_to_string(f"avisos/{evento}/sms.txt", contexto).split())
 
 

@@ -123,18 +123,32 @@ MIDDLEWARE = [
 ROOT_URLCONF = "buzon.urls"
 WSGI_APPLICATION = "buzon.wsgi.application"
 
+# Pages and SMS texts render with Jinja2 (docs/decisions/0010); Django's engine stays for
+# the admin's own templates.
 TEMPLATES = [
     {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "buzon.plantillas.entorno",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cuentas.context_processors.contribuyente",
+                "buzon.context_processors.rutas",
+            ],
+        },
+    },
+    {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "buzon" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cuentas.context_processors.contribuyente",
-                "buzon.context_processors.rutas",
             ],
         },
     },

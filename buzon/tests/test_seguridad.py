@@ -507,7 +507,7 @@ def test_no_template_has_inline_script_handler_attributes_or_style():
     plantillas = [
         p
         for app in ("buzon", "cuentas", "promociones", "acuses", "atencion", "avisos", "efirma")
-        for p in (ROOT / app).rglob("templates/**/*.html")
+        for p in (ROOT / app).rglob("jinja2/**/*.html")
     ]
     assert len(plantillas) >= 15
     for plantilla in plantillas:

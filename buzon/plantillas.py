@@ -1,0 +1,51 @@
+"""The Jinja2 environment every page and SMS text is rendered with.
+
+Pages render with Jinja2 rather than Django's template language because the Tablero
+must answer at a third of a bare view's rate, and Django's engine spent more time on
+the page frame (header, menu, filters, pagination) than the query and the rows
+together; Jinja2 compiles each template to Python once. Django's own filters are
+offered under their usual names so the output stays the same; see
+docs/decisions/0010-paginas-con-jinja2.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.template import defaultfilters
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import Environment, select_autoescape
+
+
+def _fecha(valor: date | datetime | None, formato: str) -> str:
+    """Django's ``date`` filter, after the conversion its engine applies first: an aware
+    moment is shown in the current time zone (America/Mexico_City)."""
+    if isinstance(valor, datetime) and timezone.is_aware(valor):
+        valor = timezone.localtime(valor)
+    return defaultfilters.date(valor, formato) if valor else ""
+
+
+def _url(nombre: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(nombre, args=args or None, kwargs=kwargs or None)
+
+
+def entorno(**opciones: Any) -> Environment:
+    # HTML is escaped; the SMS texts (.txt) are plain text and must reach the phone as
+    # typed, «&» included.
+    opciones.pop("autoescape", None)
+    env = Environment(
+        autoescape=select_autoescape(enabled_extensions=("html",), default=False), **opciones
+    )
+    env.globals.update(static=staticfiles_storage.url, url=_url)
+    env.filters.update(
+        date=_fecha,
+        linebreaks=defaultfilters.linebreaks_filter,
+        linebreaksbr=defaultfilters.linebreaksbr,
+        filesizeformat=defaultfilters.filesizeformat,
+        pluralize=defaultfilters.pluralize,
+        urlencode=defaultfilters.urlencode,
+    )
+    return env
