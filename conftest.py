@@ -62,3 +62,12 @@ def django_db_modify_db_settings(
     prueba = base.setdefault("TEST", {})
     if base["ENGINE"].endswith("sqlite3") and not prueba.get("NAME"):
         prueba["NAME"] = str(tmp_path_factory.mktemp("bd") / "pruebas.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def paginas_del_tablero_olvidadas() -> None:
+    """Each test's database starts over, and with it the taxpayers' ids and versions; a
+    page remembered by an earlier test must not answer for a later one."""
+    from promociones.consultas import olvidar_paginas
+
+    olvidar_paginas()

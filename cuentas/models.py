@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 
@@ -90,3 +91,27 @@ class IntentoAcceso(models.Model):
             models.Index(fields=["rfc", "creado"]),
             models.Index(fields=["direccion", "creado"]),
         ]
+
+
+class Sesion(AbstractBaseSession):
+    """A browser session. Django keeps the user's id only inside the signed data; it is
+    also a column here so that the session, its user and the taxpayer arrive in one query
+    (cuentas.backends) and so that a person's sessions can be found and closed."""
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sesiones",
+    )
+
+    class Meta:
+        verbose_name = "sesión"
+        verbose_name_plural = "sesiones"
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from cuentas.backends import SessionStore
+
+        return SessionStore

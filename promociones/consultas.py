@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 import time as reloj
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,6 +50,7 @@ _cache: tuple[float, CatalogoAsuntos] | None = None
 class CatalogoAsuntos:
     opciones: list[tuple[str, str]]  # (clave, nombre) in catalog order
     ids: dict[str, int]
+    leido: float = 0.0  # monotonic moment of the read: tells one read from the next
 
 
 def catalogo_asuntos() -> CatalogoAsuntos:
@@ -61,6 +63,7 @@ def catalogo_asuntos() -> CatalogoAsuntos:
     catalogo = CatalogoAsuntos(
         opciones=[(clave, nombre) for _, clave, nombre in filas],
         ids={clave: pk for pk, clave, _ in filas},
+        leido=ahora,
     )
     with _cache_lock:
         _cache = (ahora, catalogo)
@@ -255,12 +258,50 @@ def _fecha_bd(valor: Any) -> date | None:
     return date.fromisoformat(valor) if isinstance(valor, str) else valor
 
 
+# Pages already read, by taxpayer, version of their requests (ConteoSolicitudes.version,
+# which the database raises with every insert, change or delete of one of them), catalog
+# read and filters. A version is never reused, so an entry is right for as long as its
+# version is current; the version arrives with the signed-in taxpayer, so a page seen
+# again costs no query at all. Per process, least recently used first out.
+PAGINAS_EN_MEMORIA = 512
+_paginas: OrderedDict[tuple[Any, ...], tuple[Pagina, list[FilaTablero]]] = OrderedDict()
+_paginas_lock = threading.Lock()
+
+
+def olvidar_paginas() -> None:
+    with _paginas_lock:
+        _paginas.clear()
+
+
 def pagina_del_tablero(
-    contribuyente_id: int, filtros: Filtros, *, ajustar: bool = True
+    contribuyente_id: int, filtros: Filtros, *, ajustar: bool = True, version: int | None = None
 ) -> tuple[Pagina, list[FilaTablero]]:
     """The page the Tablero shows: its Pagina and rows of (folio, servicio, asunto,
     recibida, respuesta_a_partir_del, estatus, fecha_respuesta_o_canalizacion), newest
-    first. Same semantics as paginar() + filas_de_pagina() over solicitudes_de()."""
+    first. Same semantics as paginar() + filas_de_pagina() over solicitudes_de().
+
+    With the taxpayer's current ``version`` the page may come from memory (see
+    _paginas); the servicio and asunto names in it are then at most as old as the
+    catalog read, 60 seconds."""
+    if version is None:
+        return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
+    clave = (contribuyente_id, version, catalogo_asuntos().leido, filtros, ajustar)
+    with _paginas_lock:
+        guardada = _paginas.get(clave)
+        if guardada is not None:
+            _paginas.move_to_end(clave)
+            return guardada
+    leida = _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
+    with _paginas_lock:
+        _paginas[clave] = leida
+        while len(_paginas) > PAGINAS_EN_MEMORIA:
+            _paginas.popitem(last=False)
+    return leida
+
+
+def _leer_pagina(
+    contribuyente_id: int, filtros: Filtros, *, ajustar: bool
+) -> tuple[Pagina, list[FilaTablero]]:
     donde, parametros = _condiciones_sql(contribuyente_id, filtros)
     solicitudes = Solicitud._meta.db_table
     if len(parametros) == 1:  # no filter: the total the database keeps (ConteoSolicitudes)

@@ -164,13 +164,21 @@ class ConteoSolicitudes(models.Model):
     transaction as every insert, delete or change of owner, whatever made it (the ORM,
     a bulk insert, COPY, raw SQL), so the number cannot drift from the rows. The
     unfiltered Tablero reads its total here: counting 10,000 index entries on every
-    page view cost more than the rest of the query.
+    page view cost more than the rest of the query. It arrives with the signed-in
+    taxpayer (cuentas.backends.cargar_con_el_contribuyente), without a query of its own.
     """
 
     contribuyente = models.OneToOneField(
-        "cuentas.Contribuyente", on_delete=models.CASCADE, primary_key=True, related_name="+"
+        "cuentas.Contribuyente",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="conteo_solicitudes",
     )
     total = models.IntegerField(default=0)
+    # Grows with every insert, change or delete of one of the taxpayer's requests
+    # (triggers of migration 0005), so a page computed at one version is still right
+    # while the version is the same (consultas.pagina_del_tablero's cache).
+    version = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "conteo de solicitudes"

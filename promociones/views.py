@@ -23,7 +23,15 @@ from cuentas.models import Contribuyente
 from promociones import acceso, consultas, tablero
 from promociones.consultas import eventos_publicos, respuesta_de
 from promociones.descargas import documento_de_respuesta, respuesta_evidencia
-from promociones.models import Asunto, Estatus, Evento, Evidencia, Servicio, Solicitud
+from promociones.models import (
+    Asunto,
+    ConteoSolicitudes,
+    Estatus,
+    Evento,
+    Evidencia,
+    Servicio,
+    Solicitud,
+)
 from promociones.services import ErroresSolicitud, registrar_solicitud
 from promociones.subidas import acepta_evidencia, evidencia_excedida
 
@@ -130,6 +138,16 @@ def registrada(request: HttpRequest, folio: str) -> HttpResponse:
     return render(request, "promociones/registrada.html", {"solicitud": solicitud})
 
 
+def _version_cargada(contribuyente: Contribuyente) -> int | None:
+    """The version of the taxpayer's requests if it came with the taxpayer (see
+    cuentas.backends.cargar_con_el_contribuyente); None, and no query, otherwise."""
+    relacion = Contribuyente.conteo_solicitudes.related
+    if not relacion.is_cached(contribuyente):
+        return None
+    conteo = cast("ConteoSolicitudes | None", relacion.get_cached_value(contribuyente))
+    return None if conteo is None else conteo.version
+
+
 @require_GET
 @contribuyente_requerido
 def tablero_principal(request: HttpRequest) -> HttpResponse:
@@ -139,7 +157,9 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
         filtros = consultas.leer_filtros(request.GET)
     except ErrorDominio as exc:
         error, filtros = exc.mensaje, consultas.Filtros()
-    pagina, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros)
+    pagina, filas = consultas.pagina_del_tablero(
+        contribuyente.pk, filtros, version=_version_cargada(contribuyente)
+    )
     valores = filtros.como_parametros()
     base = urlencode(valores)
     contexto = {

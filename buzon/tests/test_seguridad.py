@@ -22,7 +22,6 @@ from typing import Any, NoReturn
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
@@ -33,6 +32,7 @@ from atencion.tests.conftest import api_de, crear_personal, pdf_subido, presenta
 from buzon.tests.ayudas import manage_en_produccion
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import IntentoAcceso, TokenApi
+from cuentas.models import Sesion
 from promociones.consultas import olvidar_asuntos
 from promociones.models import Evento, Solicitud
 from promociones.tests.conftest import (
@@ -947,10 +947,10 @@ def test_sessions_expire_after_15_idle_minutes_and_8_hours_in_all(escenario):
     cliente = iniciar_sesion(Client(), e.contribuyente)
     assert cliente.get("/tablero/").status_code == 200
     # Idle: the server-side row expires 15 minutes after the last renewal.
-    fila = Session.objects.get(session_key=cliente.session.session_key)
+    fila = Sesion.objects.get(session_key=cliente.session.session_key)
     restante = fila.expire_date - timezone.now()
     assert timedelta(minutes=14) < restante <= timedelta(minutes=15)
-    Session.objects.filter(pk=fila.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    Sesion.objects.filter(pk=fila.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
     assert cliente.get("/tablero/").status_code == 302
     # Absolute: 8 hours after login, however active.
     cliente = iniciar_sesion(Client(), e.contribuyente)

@@ -5,17 +5,18 @@ hold them to the ORM's answers (values, types, cached relations, refusals) on wh
 database the suite runs.
 """
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cuentas.backends import SessionStore, UsuarioConContribuyente
-from cuentas.models import Contribuyente, TipoPersona
+from cuentas.backends import SessionStore, UsuarioConContribuyente, _sesion_en_curso
+from cuentas.models import Contribuyente, Sesion, TipoPersona
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,7 @@ def test_una_sesion_vencida_desconocida_o_alterada_queda_vacia():
     sesion["dato"] = 1
     sesion.create()
     sesion.save()
-    Session.objects.filter(pk=sesion.session_key).update(
+    Sesion.objects.filter(pk=sesion.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
     vencida = SessionStore(sesion.session_key)
@@ -102,5 +103,82 @@ def test_una_sesion_vencida_desconocida_o_alterada_queda_vacia():
     otra["dato"] = 2
     otra.create()
     otra.save()
-    Session.objects.filter(pk=otra.session_key).update(session_data="alterada:firma")
+    Sesion.objects.filter(pk=otra.session_key).update(session_data="alterada:firma")
     assert SessionStore(otra.session_key).load() == {}
+
+
+def _cliente_de(usuario: User) -> Client:
+    from cuentas.middleware import SESSION_INICIO
+
+    cliente = Client()
+    cliente.force_login(usuario)
+    sesion = cliente.session
+    sesion[SESSION_INICIO] = time.time()
+    sesion.save()
+    return cliente
+
+
+def test_la_sesion_guarda_a_su_usuario_y_lo_trae_en_la_misma_consulta(contribuyente):
+    cliente = _cliente_de(contribuyente.usuario)
+    fila = Sesion.objects.get(pk=cliente.session.session_key)
+    assert fila.usuario_id == contribuyente.usuario_id
+
+    leida = SessionStore(fila.pk)
+    with CaptureQueriesContext(connection) as consultas:
+        datos = leida.load()
+    assert len(consultas) == 1
+    assert datos["_auth_user_id"] == str(contribuyente.usuario_id)
+    precargado = leida.usuario_precargado
+    assert precargado is not None
+    assert _valores(precargado) == _valores(User.objects.get(pk=contribuyente.usuario_id))
+    assert _valores(precargado.contribuyente) == _valores(contribuyente)
+
+    # A signed-in page: one query for session, user and taxpayer, then the page's own
+    # (the support page has none). The first request renews the session; not the next.
+    cliente.get("/soporte/")
+    with CaptureQueriesContext(connection) as consultas:
+        r = cliente.get("/soporte/")
+    assert r.status_code == 200
+    assert "María Begoña Núñez &amp; Peña" in r.content.decode()
+    assert len(consultas) == 1, [q["sql"] for q in consultas]
+    assert _sesion_en_curso.get() is None  # nothing stays behind for the next request
+
+
+def test_la_columna_no_decide_quien_es_el_usuario(contribuyente):
+    """The signed session data names the user; a column changed behind Django's back
+    (another account's id) makes the backend read the right user, never the column's."""
+    intruso = User.objects.create_user(username="otro", password=None)
+    cliente = _cliente_de(contribuyente.usuario)
+    Sesion.objects.filter(pk=cliente.session.session_key).update(usuario=intruso)
+    r = cliente.get("/soporte/")
+    assert r.status_code == 200
+    assert r.wsgi_request.user.pk == contribuyente.usuario_id
+    assert "María Begoña Núñez" in r.content.decode()
+
+
+def test_salir_o_borrar_la_cuenta_cierra_sus_sesiones(contribuyente):
+    cliente = _cliente_de(contribuyente.usuario)
+    otro = _cliente_de(contribuyente.usuario)
+    assert Sesion.objects.filter(usuario=contribuyente.usuario).count() == 2
+    cliente.post("/salir/")
+    assert Sesion.objects.filter(usuario=contribuyente.usuario).count() == 1
+    assert otro.get("/tablero/").status_code == 200
+
+    # A staff account (a taxpayer's user is protected by its Contribuyente) deleted by an
+    # administrator takes its sessions with it.
+    personal = User.objects.create_user(username="analista", password="x" * 20, is_staff=True)
+    _cliente_de(personal)
+    assert Sesion.objects.filter(usuario=personal).count() == 1
+    personal.delete()
+    assert not Sesion.objects.filter(usuario_id=personal.pk).exists()
+
+
+def test_una_sesion_anonima_no_tiene_usuario():
+    sesion = SessionStore()
+    sesion["dato"] = "x"
+    sesion.create()
+    sesion.save()
+    assert Sesion.objects.get(pk=sesion.session_key).usuario_id is None
+    leida = SessionStore(sesion.session_key)
+    assert leida.load() == {"dato": "x"}
+    assert leida.usuario_precargado is None

@@ -191,7 +191,7 @@ def test_activity_renews_the_session_at_most_once_a_minute(
     def escrituras() -> int:
         with CaptureQueriesContext(connection) as capturadas:
             assert client.get("/tablero/").status_code == 200
-        return sum('UPDATE "django_session"' in q["sql"] for q in capturadas)
+        return sum('UPDATE "cuentas_sesion"' in q["sql"] for q in capturadas)
 
     entrar_pagina(client, fisica)
     inicio = timezone.now()

@@ -92,3 +92,55 @@ def test_un_filtro_cuenta_las_filas_no_el_conteo(contribuyente):
     )
     assert pagina.total == 1
     assert [f[0] for f in filas] == ["O-2026-000003"]
+
+
+def _version(contribuyente) -> int | None:
+    fila = ConteoSolicitudes.objects.filter(contribuyente=contribuyente).first()
+    return fila.version if fila else None
+
+
+def test_la_version_sube_con_cada_cambio_por_cualquier_via(contribuyente, otro_contribuyente):
+    """The Tablero's remembered pages are keyed by this version: any write that could
+    change a taxpayer's rows must raise it, whatever made the write."""
+    assert _version(contribuyente) is None
+    primera = _solicitud(contribuyente, 1)
+    primera.save()
+    vistas = [_version(contribuyente)]
+    Solicitud.objects.bulk_create([_solicitud(contribuyente, n) for n in range(2, 5)])
+    vistas.append(_version(contribuyente))
+    Solicitud.objects.filter(pk=primera.pk).update(estatus="atendido")  # no signals
+    vistas.append(_version(contribuyente))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE promociones_solicitud SET respuesta_a_partir_del = %s WHERE id = %s",
+            [date(2026, 3, 20), primera.pk],
+        )
+    vistas.append(_version(contribuyente))
+    primera.refresh_from_db()
+    primera.descripcion = "Otra"
+    primera.save()
+    vistas.append(_version(contribuyente))
+    antes_del_otro = _version(otro_contribuyente)
+    Solicitud.objects.filter(pk=primera.pk).update(contribuyente=otro_contribuyente)
+    vistas.append(_version(contribuyente))
+    assert _version(otro_contribuyente) != antes_del_otro
+    Solicitud.objects.filter(contribuyente=contribuyente).delete()
+    vistas.append(_version(contribuyente))
+    assert all(v is not None for v in vistas)
+    assert vistas == sorted(set(vistas)), vistas  # strictly rising at every step
+
+
+def test_la_pagina_recordada_nunca_sobrevive_a_un_cambio(contribuyente):
+    Solicitud.objects.bulk_create([_solicitud(contribuyente, n) for n in range(1, 4)])
+    filtros = consultas.Filtros()
+    version = _version(contribuyente)
+    _, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros, version=version)
+    assert [f[5] for f in filas] == ["recibido"] * 3
+    # Seen again at the same version: the same page, from memory.
+    assert consultas.pagina_del_tablero(contribuyente.pk, filtros, version=version)[1] is filas
+
+    Solicitud.objects.filter(folio="O-2026-000003").update(estatus="atendido")
+    nueva = _version(contribuyente)
+    assert nueva != version
+    _, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros, version=nueva)
+    assert [f[5] for f in filas] == ["atendido", "recibido", "recibido"]

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from django.conf import settings as ajustes
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
+from cuentas.backends import SessionStore
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
 from promociones.consultas import olvidar_asuntos

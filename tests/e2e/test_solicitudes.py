@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from conftest import skip_or_fail
+from cuentas.backends import SessionStore
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
 from promociones.models import Solicitud
