@@ -254,6 +254,10 @@ CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_HTTPONLY = True
 # Spanish, and JSON under /api/, instead of Django's English explanation.
 CSRF_FAILURE_VIEW = "buzon.views.fallo_csrf"
+
+# Tablero pages each worker remembers, keyed by the version of the taxpayer's requests
+# (promociones.consultas); 0 turns the memory off.
+BUZON_TABLERO_PAGINAS = env_int("BUZON_TABLERO_PAGINAS", 512)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_NAME = "__Host-sesion" if PRODUCTION else "sesion"

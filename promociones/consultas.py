@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -262,8 +263,8 @@ def _fecha_bd(valor: Any) -> date | None:
 # which the database raises with every insert, change or delete of one of them), catalog
 # read and filters. A version is never reused, so an entry is right for as long as its
 # version is current; the version arrives with the signed-in taxpayer, so a page seen
-# again costs no query at all. Per process, least recently used first out.
-PAGINAS_EN_MEMORIA = 512
+# again costs no query at all. Per process, least recently used first out, at most
+# settings.BUZON_TABLERO_PAGINAS.
 _paginas: OrderedDict[tuple[Any, ...], tuple[Pagina, list[FilaTablero]]] = OrderedDict()
 _paginas_lock = threading.Lock()
 
@@ -283,7 +284,8 @@ def pagina_del_tablero(
     With the taxpayer's current ``version`` the page may come from memory (see
     _paginas); the servicio and asunto names in it are then at most as old as the
     catalog read, 60 seconds."""
-    if version is None:
+    capacidad = settings.BUZON_TABLERO_PAGINAS
+    if version is None or capacidad <= 0:
         return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
     clave = (contribuyente_id, version, catalogo_asuntos().leido, filtros, ajustar)
     with _paginas_lock:
@@ -294,7 +296,7 @@ def pagina_del_tablero(
     leida = _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
     with _paginas_lock:
         _paginas[clave] = leida
-        while len(_paginas) > PAGINAS_EN_MEMORIA:
+        while len(_paginas) > capacidad:
             _paginas.popitem(last=False)
     return leida
 

@@ -31,8 +31,7 @@ from atencion import services as atencion_services
 from atencion.tests.conftest import api_de, crear_personal, pdf_subido, presentar, sesion_de
 from buzon.tests.ayudas import manage_en_produccion
 from cuentas.middleware import SESSION_INICIO
-from cuentas.models import IntentoAcceso, TokenApi
-from cuentas.models import Sesion
+from cuentas.models import IntentoAcceso, Sesion, TokenApi
 from promociones.consultas import olvidar_asuntos
 from promociones.models import Evento, Solicitud
 from promociones.tests.conftest import (
