@@ -5,16 +5,15 @@ hold them to the ORM's answers (values, types, cached relations, refusals) on wh
 database the suite runs.
 """
 
-import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from atencion.tests.conftest import sesion_de
 from cuentas.backends import SessionStore, UsuarioConContribuyente, _sesion_en_curso
 from cuentas.models import Contribuyente, Sesion, TipoPersona
 
@@ -107,19 +106,8 @@ def test_una_sesion_vencida_desconocida_o_alterada_queda_vacia():
     assert SessionStore(otra.session_key).load() == {}
 
 
-def _cliente_de(usuario: User) -> Client:
-    from cuentas.middleware import SESSION_INICIO
-
-    cliente = Client()
-    cliente.force_login(usuario)
-    sesion = cliente.session
-    sesion[SESSION_INICIO] = time.time()
-    sesion.save()
-    return cliente
-
-
 def test_la_sesion_guarda_a_su_usuario_y_lo_trae_en_la_misma_consulta(contribuyente):
-    cliente = _cliente_de(contribuyente.usuario)
+    cliente = sesion_de(contribuyente.usuario)
     fila = Sesion.objects.get(pk=cliente.session.session_key)
     assert fila.usuario_id == contribuyente.usuario_id
 
@@ -148,7 +136,7 @@ def test_la_columna_no_decide_quien_es_el_usuario(contribuyente):
     """The signed session data names the user; a column changed behind Django's back
     (another account's id) makes the backend read the right user, never the column's."""
     intruso = User.objects.create_user(username="otro", password=None)
-    cliente = _cliente_de(contribuyente.usuario)
+    cliente = sesion_de(contribuyente.usuario)
     Sesion.objects.filter(pk=cliente.session.session_key).update(usuario=intruso)
     r = cliente.get("/soporte/")
     assert r.status_code == 200
@@ -157,8 +145,8 @@ def test_la_columna_no_decide_quien_es_el_usuario(contribuyente):
 
 
 def test_salir_o_borrar_la_cuenta_cierra_sus_sesiones(contribuyente):
-    cliente = _cliente_de(contribuyente.usuario)
-    otro = _cliente_de(contribuyente.usuario)
+    cliente = sesion_de(contribuyente.usuario)
+    otro = sesion_de(contribuyente.usuario)
     assert Sesion.objects.filter(usuario=contribuyente.usuario).count() == 2
     cliente.post("/salir/")
     assert Sesion.objects.filter(usuario=contribuyente.usuario).count() == 1
@@ -167,7 +155,7 @@ def test_salir_o_borrar_la_cuenta_cierra_sus_sesiones(contribuyente):
     # A staff account (a taxpayer's user is protected by its Contribuyente) deleted by an
     # administrator takes its sessions with it.
     personal = User.objects.create_user(username="analista", password="x" * 20, is_staff=True)
-    _cliente_de(personal)
+    sesion_de(personal)
     assert Sesion.objects.filter(usuario=personal).count() == 1
     personal.delete()
     assert not Sesion.objects.filter(usuario_id=personal.pk).exists()
