@@ -98,11 +98,17 @@ class Sesion(AbstractBaseSession):
     also a column here so that the session, its user and the taxpayer arrive in one query
     (cuentas.backends) and so that a person's sessions can be found and closed."""
 
+    # A hint, not the authority: the signed data names the user, and cuentas.backends
+    # uses the row joined through this column only when both agree. Without a database
+    # constraint, so that saving a session can never fail because of it (Django's
+    # session create() retries every IntegrityError as a key collision, forever); Django
+    # still deletes a user's sessions with the user.
     usuario = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        db_constraint=False,
         related_name="sesiones",
     )
 

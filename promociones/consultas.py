@@ -208,7 +208,14 @@ def paginar(consulta: QuerySet[Any], pagina: int, *, ajustar: bool = False) -> P
 # conditions written as SQL. tests/test_tablero_sql.py checks, on SQLite and PostgreSQL,
 # that both give the same rows in the same order for every filter.
 
-FilaTablero = tuple[str, str, str, datetime, date, str, date | None]
+FilaTablero = tuple[str, str, str, datetime, date | None, str, date | None]
+
+
+class FilasTablero(list[FilaTablero]):
+    """A page's rows. ``html`` keeps the table body once the view has rendered it, so a
+    page remembered by version (pagina_del_tablero) is not formatted again."""
+
+    html: str | None = None
 
 
 def _condiciones_sql(contribuyente_id: int, filtros: Filtros) -> tuple[str, list[Any]]:
@@ -265,7 +272,7 @@ def _fecha_bd(valor: Any) -> date | None:
 # version is current; the version arrives with the signed-in taxpayer, so a page seen
 # again costs no query at all. Per process, least recently used first out, at most
 # settings.BUZON_TABLERO_PAGINAS.
-_paginas: OrderedDict[tuple[Any, ...], tuple[Pagina, list[FilaTablero]]] = OrderedDict()
+_paginas: OrderedDict[tuple[Any, ...], tuple[Pagina, FilasTablero]] = OrderedDict()
 _paginas_lock = threading.Lock()
 
 
@@ -276,7 +283,7 @@ def olvidar_paginas() -> None:
 
 def pagina_del_tablero(
     contribuyente_id: int, filtros: Filtros, *, ajustar: bool = True, version: int | None = None
-) -> tuple[Pagina, list[FilaTablero]]:
+) -> tuple[Pagina, FilasTablero]:
     """The page the Tablero shows: its Pagina and rows of (folio, servicio, asunto,
     recibida, respuesta_a_partir_del, estatus, fecha_respuesta_o_canalizacion), newest
     first. Same semantics as paginar() + filas_de_pagina() over solicitudes_de().
@@ -303,7 +310,7 @@ def pagina_del_tablero(
 
 def _leer_pagina(
     contribuyente_id: int, filtros: Filtros, *, ajustar: bool
-) -> tuple[Pagina, list[FilaTablero]]:
+) -> tuple[Pagina, FilasTablero]:
     donde, parametros = _condiciones_sql(contribuyente_id, filtros)
     solicitudes = Solicitud._meta.db_table
     if len(parametros) == 1:  # no filter: the total the database keeps (ConteoSolicitudes)
@@ -348,7 +355,7 @@ def _leer_pagina(
                 cursor.execute(sql_pagina, [*parametros, *parametros, POR_PAGINA, desde])
                 crudas = cursor.fetchall()
     pagina = Pagina(total=total, pagina=numero, paginas=paginas, desde=(numero - 1) * POR_PAGINA)
-    filas = [
+    filas = FilasTablero(
         (
             folio,
             servicio,
@@ -359,8 +366,8 @@ def _leer_pagina(
             _fecha_bd(fecha),
         )
         for _, folio, servicio, asunto, recibida, respuesta, estatus, fecha in crudas
-    ]
-    return pagina, filas  # type: ignore[return-value]
+    )
+    return pagina, filas
 
 
 def respuesta_de(solicitud: Solicitud) -> Respuesta | None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from html import escape
-from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from calendario.services import ZONA_MEXICO
+from promociones.consultas import FilasTablero, FilaTablero
 from promociones.models import Estatus
 
 COLUMNAS = (
@@ -45,22 +46,35 @@ def _momento(valor: datetime) -> str:
     return f"{m.day:02d}/{m.month:02d}/{m.year} {m.hour:02d}:{m.minute:02d}"
 
 
-def filas_html(tuplas: Iterable[tuple[Any, ...]]) -> SafeString:
-    """The table body from consultas.FilaTablero rows. Every value goes through html.escape (quotes
-    included), the same escaping Django applies, without its lazy-string machinery."""
-    # reverse() once: every Detalle link differs only by the folio.
-    prefijo = reverse("promociones:detalle", args=["FOLIO"]).removesuffix("FOLIO/")
-    filas = []
+@cache
+def _prefijo_detalle() -> str:
+    # reverse() once per process: every Detalle link differs only by the folio, and the
+    # URLconf never changes in a running process (as buzon.context_processors._rutas).
+    return reverse("promociones:detalle", args=["FOLIO"]).removesuffix("FOLIO/")
+
+
+def filas_html(filas: FilasTablero) -> SafeString:
+    """The table body from a page's rows, kept on ``filas`` for the next time the same
+    page is shown (see consultas.FilasTablero). Every value goes through html.escape
+    (quotes included), the same escaping Django applies, without its lazy strings."""
+    if filas.html is None:
+        filas.html = _cuerpo(filas)
+    return SafeString(filas.html)
+
+
+def _cuerpo(tuplas: Iterable[FilaTablero]) -> str:
+    prefijo = _prefijo_detalle()
+    partes = []
     for folio, servicio, asunto, recibida, respuesta, estatus, fecha_resp in tuplas:
         f = escape(folio)
-        filas.append(
+        partes.append(
             f'<tr><td><a href="{prefijo}{f}/">Detalle</a></td><td class="folio">{f}</td>'
             f"<td>{escape(servicio)}</td><td>{escape(asunto)}</td>"
             f"<td>{_momento(recibida)}</td><td>{_fecha(respuesta)}</td>"
             f"<td>{escape(_ESTATUS_TEXTO.get(estatus, estatus))}</td>"
             f"<td>{_fecha(fecha_resp)}</td></tr>"
         )
-    return SafeString("\n".join(filas))
+    return "\n".join(partes)
 
 
 def opciones_html(opciones: Iterable[tuple[str, str]], elegida: str) -> SafeString:

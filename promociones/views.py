@@ -164,7 +164,7 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
     base = urlencode(valores)
     contexto = {
         "encabezado": tablero.ENCABEZADO,
-        "filas": tablero.filas_html(filas) if filas else "",
+        "filas": tablero.filas_html(filas),
         "pagina": pagina,
         "valores": valores,  # the filters as typed back into the form
         "error": error,

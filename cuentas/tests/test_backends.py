@@ -8,6 +8,7 @@ database the suite runs.
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -170,3 +171,16 @@ def test_una_sesion_anonima_no_tiene_usuario():
     leida = SessionStore(sesion.session_key)
     assert leida.load() == {"dato": "x"}
     assert leida.usuario_precargado is None
+
+
+def test_una_sesion_se_guarda_aunque_su_usuario_ya_no_exista():
+    """The column has no constraint: with one, Django's create() would take the failure
+    for a key collision and retry forever (the test case checks constraints at its end)."""
+    sesion = SessionStore()
+    sesion[SESSION_KEY] = "999999"
+    sesion.create()
+    assert Sesion.objects.get(pk=sesion.session_key).usuario_id == 999999
+    leida = SessionStore(sesion.session_key)
+    assert leida.load()[SESSION_KEY] == "999999"
+    assert leida.usuario_precargado is None
+    assert UsuarioConContribuyente().get_user("999999") is None
