@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from acuses.limites import admitir_verificacion
 from acuses.verificacion import verificar_pdf
 from acuses.views import acuse_de, leer_pdf_subido, respuesta_pdf
 from buzon.api import endpoint, respuesta_json
@@ -36,4 +37,5 @@ def descargar(request: HttpRequest, folio: str, tipo: str) -> HttpResponse:
 @require_POST
 def verificar(request: HttpRequest) -> HttpResponse:
     """``POST /api/v1/verificar`` with the PDF in ``acuse``: the verdict as JSON."""
+    admitir_verificacion(request.META.get("REMOTE_ADDR"))
     return respuesta_json(verificar_pdf(leer_pdf_subido(request)).como_dict())

@@ -83,3 +83,18 @@ class Acuse(models.Model):
     @property
     def titulo(self) -> str:
         return self.get_tipo_display()
+
+
+class VerificacionArchivo(models.Model):
+    """One uploaded PDF the public verification service was asked to check, by network
+    address. Validating a PAdES signature is the costliest thing an anonymous person can
+    ask of the service, so each address gets a bounded number per window
+    (acuses.limites); rows older than the window are deleted as new ones arrive."""
+
+    direccion = models.GenericIPAddressField(null=True, blank=True)
+    creada = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "verificación de archivo"
+        verbose_name_plural = "verificaciones de archivos"
+        indexes = [models.Index(fields=["direccion", "creada"], name="verif_direccion_creada")]

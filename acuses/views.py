@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from acuses import pdf
+from acuses.limites import admitir_verificacion
 from acuses.models import Acuse
 from acuses.verificacion import Resultado, resumen_publico, verificar_pdf
 from buzon.api import respuesta_json
@@ -73,6 +74,7 @@ def verificar(request: HttpRequest, codigo: str | None = None) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
+            admitir_verificacion(request.META.get("REMOTE_ADDR"))
             resultado: Resultado | None = verificar_pdf(leer_pdf_subido(request))
         except ErrorDominio as exc:
             resultado = None

@@ -99,12 +99,14 @@ def test_verificar_needs_no_csrf_token_and_no_cookie(recepcion):
     assert subir(pdf.pdf_de(recepcion), estricto).json()["valido"] is True
 
 
+@pytest.mark.django_db
 def test_verificar_without_a_file_is_a_400_with_a_code():
     respuesta = subir(None)
     assert respuesta.status_code == 400
     assert respuesta.json()["codigo"] == "acuse_requerido"
 
 
+@pytest.mark.django_db
 def test_verificar_refuses_a_huge_upload_with_413():
     respuesta = subir(b"%PDF-" + b"0" * (5 * 1024 * 1024))
     assert respuesta.status_code == 413

@@ -132,6 +132,7 @@ def test_upload_form_says_a_changed_byte_is_not_valid(client, recepcion):
     assert "No válido." in respuesta.content.decode()
 
 
+@pytest.mark.django_db
 def test_upload_form_without_a_file_explains_what_is_missing(client):
     respuesta = subir(client, reverse("acuses:verificar_archivo"), None)
     assert respuesta.status_code == 400
