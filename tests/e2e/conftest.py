@@ -1,8 +1,10 @@
 """Browser fixtures for end-to-end tests, shared by every app's e2e tests.
 
 ``browser`` launches Debian's Chromium (not a Playwright download) once per module;
-``page`` is a fresh context per test; ``demo_efirma`` makes a CA the server trusts for
-the test and e.firma files on disk; ``login_efirma`` fills the real login page.
+``page`` is a fresh context per test; ``pagina_con_sesion`` a page already signed in by
+a server-side session, failing the test on any CSP violation; ``demo_efirma`` makes a CA
+the server trusts for the test and e.firma files on disk; ``login_efirma`` fills the
+real login page.
 Tests using them need ``@pytest.mark.django_db(transaction=True)`` and ``live_server``.
 """
 
@@ -10,14 +12,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as ajustes
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
 from conftest import skip_or_fail
+from cuentas.backends import SessionStore
+from cuentas.middleware import SESSION_INICIO
 from efirma import emision
 
 CHROMIUM = os.environ.get("BUZON_CHROMIUM", "/usr/bin/chromium")
@@ -66,6 +74,43 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     pagina.set_default_timeout(15_000)
     yield pagina
     contexto.close()
+
+
+def vigilar_csp(pagina: Any) -> list[str]:
+    """The Content Security Policy violations the page reports on its console."""
+    violaciones: list[str] = []
+    pagina.on(
+        "console",
+        lambda m: violaciones.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return violaciones
+
+
+@contextmanager
+def pagina_con_sesion(
+    browser: Any, live_server: Any, usuario: Any, **opciones: Any
+) -> Iterator[Any]:
+    """A page signed in as ``usuario`` by a server-side session, as the e.firma login
+    leaves it; the test fails if the page reports a CSP violation. ``opciones`` go to
+    Playwright's new_context (e.g. accept_downloads)."""
+    sesion = SessionStore()
+    sesion[SESSION_KEY] = str(usuario.pk)
+    sesion[BACKEND_SESSION_KEY] = "cuentas.backends.UsuarioConContribuyente"
+    sesion[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
+    sesion[SESSION_INICIO] = time.time()
+    sesion.create()
+    contexto = browser.new_context(base_url=live_server.url, locale="es-MX", **opciones)
+    contexto.add_cookies(
+        [{"name": ajustes.SESSION_COOKIE_NAME, "value": sesion.session_key, "url": live_server.url}]
+    )
+    pagina = contexto.new_page()
+    pagina.set_default_timeout(15_000)
+    violaciones = vigilar_csp(pagina)
+    try:
+        yield pagina
+    finally:
+        contexto.close()
+    assert violaciones == [], f"Violaciones de CSP en la consola: {violaciones}"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,11 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as ajustes
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-from cuentas.backends import SessionStore
-from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
 from promociones.consultas import olvidar_asuntos
 from promociones.models import Estatus, Evidencia, Solicitud
@@ -33,6 +28,7 @@ from promociones.tests.conftest import (
     zip_de_tamano,
     zip_que_escapa,
 )
+from tests.e2e.conftest import pagina_con_sesion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,27 +66,8 @@ def contribuyente() -> Contribuyente:
 @pytest.fixture
 def pagina(browser: Any, live_server: Any, contribuyente: Contribuyente) -> Iterator[Any]:
     """A page signed in as ``contribuyente``; fails the test on any CSP violation."""
-    usuario = contribuyente.usuario
-    sesion = SessionStore()
-    sesion[SESSION_KEY] = str(usuario.pk)
-    sesion[BACKEND_SESSION_KEY] = "cuentas.backends.UsuarioConContribuyente"
-    sesion[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
-    sesion[SESSION_INICIO] = time.time()
-    sesion.create()
-    contexto = browser.new_context(base_url=live_server.url, locale="es-MX")
-    contexto.add_cookies(
-        [{"name": ajustes.SESSION_COOKIE_NAME, "value": sesion.session_key, "url": live_server.url}]
-    )
-    p = contexto.new_page()
-    p.set_default_timeout(15_000)
-    violaciones: list[str] = []
-    p.on(
-        "console",
-        lambda m: violaciones.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield p
-    contexto.close()
-    assert violaciones == [], f"Violaciones de CSP en la consola: {violaciones}"
+    with pagina_con_sesion(browser, live_server, contribuyente.usuario) as p:
+        yield p
 
 
 def escribir(ruta: Path, datos: bytes) -> Path:

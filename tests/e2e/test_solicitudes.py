@@ -3,73 +3,26 @@ Detalle; the live character counter agrees with the server at 3,999 / 4,000."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-from conftest import skip_or_fail
-from cuentas.backends import SessionStore
-from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
 from promociones.models import Solicitud
 from promociones.tests.conftest import FAMILIA, _sembrar_catalogo, crear_contribuyente
+from tests.e2e.conftest import pagina_con_sesion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("BUZON_CHROMIUM", "/usr/bin/chromium")
-
 
 @pytest.fixture
-def navegador(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
-    # makes around it are still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        skip_or_fail("BROWSER", f"Chromium no encontrado en {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("BROWSER", "playwright no está instalado")
-    with sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        except Exception as exc:  # the binary exists but cannot start here
-            skip_or_fail("BROWSER", f"Chromium no arranca: {exc}")
-        yield browser
-        browser.close()
-
-
-def pagina_con_sesion(navegador: Any, live_server: Any, contribuyente: Contribuyente) -> Any:
-    """A browser page logged in as ``contribuyente`` through a server-side session."""
-    usuario = contribuyente.usuario
-    sesion = SessionStore()
-    sesion[SESSION_KEY] = str(usuario.pk)
-    sesion[BACKEND_SESSION_KEY] = "cuentas.backends.UsuarioConContribuyente"
-    sesion[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
-    sesion[SESSION_INICIO] = time.time()
-    sesion.create()
-    contexto = navegador.new_context(base_url=live_server.url, locale="es-MX")
-    contexto.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": sesion.session_key,
-                "url": live_server.url,
-            }
-        ]
-    )
-    pagina = contexto.new_page()
-    pagina.set_default_timeout(15_000)
-    return pagina
+def pagina(browser: Any, live_server: Any, contribuyente: Contribuyente) -> Iterator[Any]:
+    with pagina_con_sesion(browser, live_server, contribuyente.usuario) as p:
+        yield p
 
 
 @pytest.fixture
@@ -79,12 +32,11 @@ def contribuyente() -> Contribuyente:
 
 
 def test_file_an_aclaracion_with_a_zip_and_follow_it_to_the_tablero_and_detalle(
-    navegador: Any, live_server: Any, contribuyente: Contribuyente, tmp_path: Path
+    pagina: Any, tmp_path: Path
 ) -> None:
     evidencia = tmp_path / "pagos febrero.zip"
     with zipfile.ZipFile(evidencia, "w") as z:
         z.writestr("comprobante.txt", "Pago SUA del periodo 2026-02")
-    pagina = pagina_con_sesion(navegador, live_server, contribuyente)
 
     pagina.goto("/tablero/")
     pagina.get_by_role("link", name="Aclaraciones").click()
@@ -117,10 +69,7 @@ def test_file_an_aclaracion_with_a_zip_and_follow_it_to_the_tablero_and_detalle(
     assert "Acuse de recepción" in pagina.get_by_test_id("acuses").inner_text()
 
 
-def test_live_counter_agrees_with_the_server_at_3999_and_4000(
-    navegador: Any, live_server: Any, contribuyente: Contribuyente
-) -> None:
-    pagina = pagina_con_sesion(navegador, live_server, contribuyente)
+def test_live_counter_agrees_with_the_server_at_3999_and_4000(pagina: Any) -> None:
     pagina.goto("/promociones/orientacion/nueva/?asunto=icsoe&paso=registro")
     descripcion = pagina.get_by_label("Descripción")
     contador = pagina.get_by_test_id("contador")
@@ -155,12 +104,11 @@ def test_live_counter_agrees_with_the_server_at_3999_and_4000(
 
 
 def test_a_rule_broken_while_uploading_shows_its_message_and_keeps_the_text(
-    navegador: Any, live_server: Any, contribuyente: Contribuyente, tmp_path: Path
+    pagina: Any, tmp_path: Path
 ) -> None:
     evidencia = tmp_path / "evidencia.zip"
     with zipfile.ZipFile(evidencia, "w") as z:
         z.writestr("acuse.txt", "Acuse ICSOE")
-    pagina = pagina_con_sesion(navegador, live_server, contribuyente)
     pagina.goto("/promociones/aclaracion/nueva/?asunto=icsoe&paso=registro")
     pagina.get_by_label("Descripción").fill("La ICSOE no aparece.")
     pagina.get_by_label("Teléfono (obligatorio)").fill("55 1234 567")

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import io
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as ajustes
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from acuses.models import Acuse
-from cuentas.backends import SessionStore
-from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
 from promociones.models import Solicitud
 from promociones.services import registrar_solicitud
 from promociones.tests.conftest import _sembrar_catalogo, crear_contribuyente, zip_bytes
+from tests.e2e.conftest import pagina_con_sesion, vigilar_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,35 +57,12 @@ def solicitud() -> Solicitud:
     )
 
 
-def _vigilar_csp(p: Any) -> list[str]:
-    violaciones: list[str] = []
-    p.on(
-        "console",
-        lambda m: violaciones.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    return violaciones
-
-
 @pytest.fixture
 def pagina(browser: Any, live_server: Any, solicitud: Solicitud) -> Iterator[Any]:
     """A page signed in as the solicitud's taxpayer by a server-side session."""
     usuario = Contribuyente.objects.get(rfc=RFC).usuario
-    sesion = SessionStore()
-    sesion[SESSION_KEY] = str(usuario.pk)
-    sesion[BACKEND_SESSION_KEY] = "cuentas.backends.UsuarioConContribuyente"
-    sesion[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
-    sesion[SESSION_INICIO] = time.time()
-    sesion.create()
-    contexto = browser.new_context(base_url=live_server.url, locale="es-MX", accept_downloads=True)
-    contexto.add_cookies(
-        [{"name": ajustes.SESSION_COOKIE_NAME, "value": sesion.session_key, "url": live_server.url}]
-    )
-    p = contexto.new_page()
-    p.set_default_timeout(15_000)
-    violaciones = _vigilar_csp(p)
-    yield p
-    contexto.close()
-    assert violaciones == [], f"Violaciones de CSP en la consola: {violaciones}"
+    with pagina_con_sesion(browser, live_server, usuario, accept_downloads=True) as p:
+        yield p
 
 
 @pytest.fixture
@@ -98,7 +71,7 @@ def extrano(browser: Any, live_server: Any) -> Iterator[Any]:
     contexto = browser.new_context(base_url=live_server.url, locale="es-MX")
     p = contexto.new_page()
     p.set_default_timeout(15_000)
-    violaciones = _vigilar_csp(p)
+    violaciones = vigilar_csp(p)
     yield p
     contexto.close()
     assert violaciones == [], f"Violaciones de CSP en la consola: {violaciones}"
