@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from buzon.errores import ErrorDominio
+from buzon.lib.pagina import leer_pagina
 from promociones.models import Asunto, Estatus, Solicitud
 
 
@@ -32,10 +33,8 @@ def leer_filtros(entrada: Mapping[str, Any]) -> FiltrosPersonal:
     vencidas = str(entrada.get("vencidas") or "").strip().lower()
     if vencidas not in ("", "true", "false", "1", "0"):
         raise ErrorDominio("vencidas_invalido", "«vencidas» admite true o false.", campo="vencidas")
-    pagina_texto = str(entrada.get("pagina") or "1").strip()
-    if not pagina_texto.isascii() or not pagina_texto.isdigit() or int(pagina_texto) < 1:
-        raise ErrorDominio("pagina_invalida", "La página debe ser un número desde 1.")
-    return FiltrosPersonal(estatus, asunto, vencidas in ("true", "1"), int(pagina_texto))
+    pagina = leer_pagina(entrada.get("pagina"))
+    return FiltrosPersonal(estatus, asunto, vencidas in ("true", "1"), pagina)
 
 
 def solicitudes_de_personal(

@@ -224,6 +224,11 @@ class SessionStore(db.SessionStore):
         sesion.usuario_id = _id_de_usuario(data.get(SESSION_KEY))
         return sesion
 
+    async def acreate_model_instance(self, data: dict[str, Any]) -> Sesion:
+        sesion = cast(Sesion, await super().acreate_model_instance(data))
+        sesion.usuario_id = _id_de_usuario(data.get(SESSION_KEY))
+        return sesion
+
     def load(self) -> dict[str, Any]:
         self.usuario_precargado = None
         if not self.session_key:

@@ -116,6 +116,12 @@ class Sesion(AbstractBaseSession):
         verbose_name = "sesión"
         verbose_name_plural = "sesiones"
 
+    def __str__(self) -> str:
+        # Never the key: whoever reads it (e.g. on the admin's confirmation page when a
+        # user is deleted) could take the session over.
+        quien = f"del usuario {self.usuario_id}" if self.usuario_id else "anónima"
+        return f"Sesión {quien} hasta {self.expire_date:%Y-%m-%d %H:%M} UTC"
+
     @classmethod
     def get_session_store_class(cls) -> type:
         from cuentas.backends import SessionStore

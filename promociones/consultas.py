@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 
 from buzon.errores import ErrorDominio
 from buzon.lib.folio import interpretar
+from buzon.lib.pagina import leer_pagina
 from buzon.lib.texto import sin_controles
 from calendario.services import ZONA_MEXICO
 from cuentas.models import Contribuyente
@@ -124,16 +125,14 @@ def leer_filtros(entrada: Mapping[str, Any]) -> Filtros:
             "La fecha inicial debe ser anterior o igual a la final.",
             campo="recibida_hasta",
         )
-    pagina_texto = str(parametros.get("pagina", "") or "1").strip()
-    if not pagina_texto.isdecimal() or int(pagina_texto) < 1:
-        raise ErrorDominio("pagina_invalida", "La página debe ser un número mayor a cero.")
+    pagina = leer_pagina(parametros.get("pagina"))
     return Filtros(
         asunto=str(parametros.get("asunto", "") or "").strip(),
         estatus=estatus,
         desde=desde,
         hasta=hasta,
         folio=str(parametros.get("folio", "") or "").strip()[:30],
-        pagina=int(pagina_texto),
+        pagina=pagina,
     )
 
 

@@ -55,3 +55,46 @@ def test_the_page_says_so_in_spanish_and_the_window_ends():
     assert _api(A).status_code == 200
     # Rows past the window were deleted when the new one was written.
     assert VerificacionArchivo.objects.count() == 1
+
+
+def test_an_ipv6_subscriber_cannot_rotate_through_its_64_and_unknown_addresses_share_one():
+    from acuses.limites import cubeta
+
+    assert cubeta("2001:db8:1:2:aaaa::1") == cubeta("2001:db8:1:2:ffff::9") == "2001:db8:1:2::"
+    assert cubeta("2001:db8:1:3::1") != cubeta("2001:db8:1:2::1")
+    assert cubeta("::ffff:203.0.113.7") == cubeta("203.0.113.7") == "203.0.113.7"
+    assert cubeta("") is None and cubeta(None) is None
+    for n in range(3):
+        assert _api(f"2001:db8:1:2::{n + 1}").status_code == 200
+    assert _api("2001:db8:1:2::99").status_code == 429
+    assert _api("2001:db8:1:3::1").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_simultaneous_burst_gets_exactly_the_limit_through():
+    """Sixteen requests at once from one address, limit three: three admitted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from acuses.limites import admitir_verificacion
+    from buzon.errores import ErrorDominio
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("threads need a file database")
+
+    def una() -> bool:
+        try:
+            admitir_verificacion(A)
+            return True
+        except ErrorDominio:
+            return False
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as hilos:
+        admitidas = sum(hilos.map(lambda _: una(), range(16)))
+    assert admitidas == 3
+    assert VerificacionArchivo.objects.filter(direccion=A).count() == 3

@@ -78,6 +78,7 @@ def test_list_filters_by_status_subject_and_overdue(contribuyente, supervisor):
     error(api.get(BASE + "?estatus=cerrado"), "estatus_invalido")
     error(api.get(BASE + "?asunto=nada"), "asunto_invalido")
     error(api.get(BASE + "?pagina=0"), "pagina_invalida")
+    error(api.get(BASE + "?pagina=" + "9" * 20), "pagina_invalida")
 
 
 def test_list_pages_twenty_at_a_time_with_constant_queries(contribuyente, supervisor):

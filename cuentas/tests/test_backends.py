@@ -184,3 +184,20 @@ def test_una_sesion_se_guarda_aunque_su_usuario_ya_no_exista():
     assert leida.load()[SESSION_KEY] == "999999"
     assert leida.usuario_precargado is None
     assert UsuarioConContribuyente().get_user("999999") is None
+
+
+def test_una_sesion_nunca_se_muestra_con_su_llave(contribuyente):
+    cliente = sesion_de(contribuyente.usuario)
+    fila = Sesion.objects.get(pk=cliente.session.session_key)
+    texto = str(fila)
+    assert fila.session_key not in texto
+    assert texto.startswith(f"Sesión del usuario {contribuyente.usuario_id} hasta ")
+
+
+def test_guardar_desde_codigo_asincrono_tambien_anota_al_usuario(contribuyente):
+    from asgiref.sync import async_to_sync
+
+    sesion = SessionStore()
+    sesion[SESSION_KEY] = str(contribuyente.usuario_id)
+    async_to_sync(sesion.acreate)()
+    assert Sesion.objects.get(pk=sesion.session_key).usuario_id == contribuyente.usuario_id

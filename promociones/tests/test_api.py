@@ -186,6 +186,9 @@ def test_listing_filters_and_pages(api, contribuyente):
     error(api.get("/api/v1/solicitudes", {"recibida_desde": "ayer"}), "fecha_invalida")
     error(api.get("/api/v1/solicitudes", {"estatus": "perdido"}), "estatus_invalido")
     error(api.get("/api/v1/solicitudes", {"pagina": "0"}), "pagina_invalida")
+    # Too many digits for the SQL OFFSET, or for int(): a 400, never a 500.
+    error(api.get("/api/v1/solicitudes", {"pagina": "9" * 20}), "pagina_invalida")
+    error(api.get("/api/v1/solicitudes", {"pagina": "9" * 5000}), "pagina_invalida")
 
 
 def test_detail_and_evidence_download(api, contribuyente):

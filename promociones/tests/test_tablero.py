@@ -201,3 +201,11 @@ def test_a_page_seen_again_costs_no_query_and_a_change_shows_at_once(
     Solicitud.objects.filter(folio="A-2026-000003").update(estatus=Estatus.ATENDIDO)
     despues = cliente.get(TABLERO).content.decode()
     assert despues.count("<td>Atendido</td>") == 1
+
+
+def test_a_page_number_with_too_many_digits_is_a_message_not_an_error_page(cliente, contribuyente):
+    crear(contribuyente, 2)
+    r = cliente.get(TABLERO, {"pagina": "9" * 20})
+    assert r.status_code == 200
+    assert "entre 1 y 1,000,000" in r.content.decode()
+    assert len(folios(r.content.decode())) == 2
