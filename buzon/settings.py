@@ -296,8 +296,8 @@ EFIRMA_RETO_SEGUNDOS = 5 * 60
 ACCESO_MAX_FALLOS = env_int("BUZON_ACCESO_MAX_FALLOS", 10)
 ACCESO_VENTANA_SEGUNDOS = env_int("BUZON_ACCESO_VENTANA_SEGUNDOS", 15 * 60)
 # Acuse PDFs one address may have verified per window (acuses.limites).
-VERIFICACION_MAX_ARCHIVOS = env_int("BUZON_VERIFICACION_MAX_ARCHIVOS", 30)
-VERIFICACION_VENTANA_SEGUNDOS = env_int("BUZON_VERIFICACION_VENTANA_SEGUNDOS", 10 * 60)
+VERIFICACION_MAX_ARCHIVOS = env_int("BUZON_VERIFICACION_MAX_ARCHIVOS", 600)
+VERIFICACION_VENTANA_SEGUNDOS = env_int("BUZON_VERIFICACION_VENTANA_SEGUNDOS", 60)
 # How many proxies (load balancers) stand in front of the service: the client's address,
 # for those limits and the audit, is then read from X-Forwarded-For (buzon.middleware).
 PROXIES_CONFIABLES = env_int("BUZON_PROXIES_CONFIABLES", 0)

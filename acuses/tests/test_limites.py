@@ -34,7 +34,7 @@ def test_the_api_refuses_an_address_over_the_limit_and_not_the_others():
     r = _api(A)
     assert r.status_code == 429
     assert r.json()["codigo"] == "demasiados_intentos"
-    assert "Espera unos minutos" in r.json()["mensaje"]
+    assert "Espera un momento" in r.json()["mensaje"]
     assert _api(B).status_code == 200
     # A refusal is not recorded: it does not push the end of the lock further away.
     assert VerificacionArchivo.objects.filter(direccion=A).count() == 3
