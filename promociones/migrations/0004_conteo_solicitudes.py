@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from promociones.migrations._disparadores import por_motor
+
 # Triggers that keep promociones_conteosolicitudes equal to the number of each taxpayer's
 # rows in promociones_solicitud, in the same transaction as the change (see
 # ConteoSolicitudes). The upsert has the same syntax on SQLite (3.24+) and PostgreSQL.
@@ -57,23 +59,6 @@ QUITAR = {
 }
 
 
-def _ejecutar(schema_editor, sentencias):
-    with schema_editor.connection.cursor() as cursor:
-        for sentencia in sentencias:
-            cursor.execute(sentencia)
-
-
-def crear_disparadores(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor not in QUITAR:
-        raise RuntimeError(f"Sin disparadores de conteo para la base {vendor}.")
-    _ejecutar(schema_editor, [LLENAR, *(SQLITE if vendor == "sqlite" else POSTGRESQL)])
-
-
-def quitar_disparadores(apps, schema_editor):
-    _ejecutar(schema_editor, QUITAR[schema_editor.connection.vendor])
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -93,5 +78,9 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'conteos de solicitudes',
             },
         ),
-        migrations.RunPython(crear_disparadores, quitar_disparadores),
+        por_motor(
+            {"sqlite": [LLENAR, *SQLITE], "postgresql": [LLENAR, *POSTGRESQL]},
+            QUITAR,
+            "disparadores de conteo",
+        ),
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from promociones.migrations._disparadores import por_motor
+
 
 # Triggers that raise promociones_conteosolicitudes.version whenever one of a taxpayer's
 # requests is inserted, changed or deleted, in the same transaction and whatever made
@@ -57,23 +59,6 @@ QUITAR = {
 }
 
 
-def _ejecutar(schema_editor, sentencias):
-    with schema_editor.connection.cursor() as cursor:
-        for sentencia in sentencias:
-            cursor.execute(sentencia)
-
-
-def crear_disparadores(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor not in QUITAR:
-        raise RuntimeError(f"Sin disparadores de versión para la base {vendor}.")
-    _ejecutar(schema_editor, SQLITE if vendor == "sqlite" else POSTGRESQL)
-
-
-def quitar_disparadores(apps, schema_editor):
-    _ejecutar(schema_editor, QUITAR[schema_editor.connection.vendor])
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -112,5 +97,7 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(crear_disparadores, quitar_disparadores),
+        por_motor(
+            {"sqlite": SQLITE, "postgresql": POSTGRESQL}, QUITAR, "disparadores de versión"
+        ),
     ]
