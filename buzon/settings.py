@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "buzon",
     "efirma",
     "cuentas",
+    "limites",
     "calendario",
     "promociones",
     "acuses",
@@ -291,10 +292,16 @@ EFIRMA_CRL_FILE = env_str("BUZON_EFIRMA_CRL_FILE")
 EFIRMA_OCSP_URL = env_str("BUZON_EFIRMA_OCSP_URL")
 EFIRMA_RETO_SEGUNDOS = 5 * 60
 
-# Login attempts: this many failures per RFC or per address within the window lock
-# further attempts until the window passes.
+# Login attempts (limites): this many failures from one address for one identity (an
+# RFC, a staff username) within the window lock that pair until the window passes; never
+# an RFC alone, which anyone could lock. Per address the limit is higher, so that an
+# office behind one NAT is not locked out by one person: five people's worth.
 ACCESO_MAX_FALLOS = env_int("BUZON_ACCESO_MAX_FALLOS", 10)
+ACCESO_MAX_FALLOS_DIRECCION = env_int("BUZON_ACCESO_MAX_FALLOS_DIRECCION", 50)
 ACCESO_VENTANA_SEGUNDOS = env_int("BUZON_ACCESO_VENTANA_SEGUNDOS", 15 * 60)
+# e.firma challenges one address may ask for per window (each one is a row).
+RETO_MAX_POR_DIRECCION = env_int("BUZON_RETO_MAX_POR_DIRECCION", 60)
+RETO_VENTANA_SEGUNDOS = env_int("BUZON_RETO_VENTANA_SEGUNDOS", 60)
 # Acuse PDFs one address may have verified per window (acuses.limites).
 VERIFICACION_MAX_ARCHIVOS = env_int("BUZON_VERIFICACION_MAX_ARCHIVOS", 600)
 VERIFICACION_VENTANA_SEGUNDOS = env_int("BUZON_VERIFICACION_VENTANA_SEGUNDOS", 60)
