@@ -29,6 +29,7 @@ __all__ = [
     "borrar_evidencia",
     "error_muy_grande",
     "sanear_nombre",
+    "sha256_de",
     "validar_y_guardar_evidencia",
 ]
 
@@ -81,11 +82,18 @@ def validar_y_guardar_evidencia(
         ) from None
     if resumen.entradas == 0:
         raise _error("evidencia_no_zip", "El archivo .zip está vacío: no contiene documentos.")
+    if resumen.archivos == 0:
+        # Only folders: the taxpayer zipped the folder structure but not the documents.
+        raise _error(
+            "evidencia_sin_archivos",
+            "El archivo .zip solo contiene carpetas vacías, sin ningún documento. "
+            "Agrega tus documentos al .zip y vuelve a enviarlo.",
+        )
     archivo.seek(0)
     (antivirus or antivirus_configurado()).escanear(binario)
     # The upload handler hashed the bytes as they arrived; only files that came
     # another way are read once more here.
-    sha256 = getattr(archivo, "sha256", None) or _sha256(archivo)
+    sha256 = sha256_de(archivo)
     ahora = timezone.now()
     clave = f"evidencias/{ahora:%Y}/{ahora:%m}/{uuid.uuid4().hex}.zip"
     archivo.seek(0)
@@ -127,6 +135,11 @@ def _tamano(archivo: UploadedFile) -> int:
         return archivo.size
     archivo.seek(0, 2)
     return archivo.tell()
+
+
+def sha256_de(archivo: UploadedFile) -> str:
+    """The file's SHA-256, from the upload handler when it hashed it on arrival."""
+    return getattr(archivo, "sha256", None) or _sha256(archivo)
 
 
 def _sha256(archivo: UploadedFile) -> str:

@@ -53,6 +53,8 @@ LIMITES = Limites()
 class ResumenZip:
     entradas: int
     total_descomprimido: int
+    # Entries that are not folders: a zip of empty folders has entries but no document.
+    archivos: int = 0
 
 
 class ErrorZip(Exception):
@@ -152,7 +154,8 @@ def inspeccionar_zip(f: BinaryIO, limites: Limites = LIMITES) -> ResumenZip:
         total_real = 0
         for info in entradas:
             total_real += _leer_entrada(archivo, info, limites, total_real)
-    return ResumenZip(entradas=len(entradas), total_descomprimido=total_real)
+    archivos = sum(1 for info in entradas if not info.is_dir())
+    return ResumenZip(entradas=len(entradas), total_descomprimido=total_real, archivos=archivos)
 
 
 def _revisar_directorio(f: BinaryIO, limites: Limites) -> int:

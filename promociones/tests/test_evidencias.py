@@ -239,6 +239,11 @@ def test_the_clients_content_type_is_ignored(almacen):
         ("evidencia.zip.exe", zip_pequeno(), "evidencia_no_zip"),
         ("vacia.zip", b"", "evidencia_no_zip"),
         ("sin_documentos.zip", zip_pequeno({}), "evidencia_no_zip"),
+        (
+            "solo_carpetas.zip",
+            zip_pequeno({"facturas/": b"", "facturas/2026/": b""}),
+            "evidencia_sin_archivos",
+        ),
         ("renombrado.zip", b"%PDF-1.7\n" + b"0" * 2000, "evidencia_no_zip"),
         ("peligro.zip", zip_pequeno({"../../fuera.txt": b"x"}), "evidencia_peligrosa"),
         ("anidado.zip", zip_pequeno({"otro.zip": zip_pequeno()}), "evidencia_peligrosa"),

@@ -84,7 +84,7 @@ def test_a_normal_zip_with_accented_utf8_names_is_accepted_and_counted():
     infos = zipfile.ZipFile(io.BytesIO(datos)).infolist()
     assert infos[0].flag_bits & 0x800  # zipfile marked the names as UTF-8
     resumen = revisar(datos)
-    assert resumen == ResumenZip(entradas=3, total_descomprimido=8 + 9 + 5000)
+    assert resumen == ResumenZip(entradas=3, total_descomprimido=8 + 9 + 5000, archivos=2)
 
 
 @pytest.mark.parametrize(
@@ -306,3 +306,17 @@ def test_the_stream_is_read_in_blocks_and_never_whole():
         tracemalloc.stop()
     assert len(CSV_REPETITIVO) * 2 > 4_000_000
     assert pico < 1024 * 1024
+
+
+def test_folders_count_as_entries_but_not_as_files():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("facturas/", b"")
+        z.writestr("facturas/2026/", b"")
+    solo_carpetas = revisar(buffer.getvalue())
+    assert (solo_carpetas.entradas, solo_carpetas.archivos) == (2, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("facturas/", b"")
+        z.writestr("facturas/enero.pdf", b"%PDF-1.4")
+    assert revisar(buffer.getvalue()).archivos == 1
