@@ -1,0 +1,118 @@
+"""Personas and settings for the adversarial suite: the owner of a request, another
+taxpayer, staff of another area, and an answered and an open request of the owner.
+
+Hypothesis runs with a fixed profile (derandomized, few examples, no deadline) so CI
+sees the same examples on every run and the suite stays within its time budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from hypothesis import HealthCheck, settings
+
+from atencion.services import responder
+from atencion.tests.conftest import (
+    RECIBIDA,
+    api_contribuyente,
+    api_de,
+    crear_personal,
+    pdf_subido,
+    presentar,
+    sesion_de,
+)
+from promociones.consultas import olvidar_asuntos
+from promociones.models import Solicitud
+from promociones.tests.conftest import crear_contribuyente
+
+settings.register_profile(
+    "adversario",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("adversario")
+
+# Text that only the owner's requests carry: it must never reach an outsider.
+DESCRIPCION_SECRETA = "Pago omitido del bimestre con referencia SECRETO-7Q4ZK."
+RESPUESTA_SECRETA = "Respuesta reservada al titular: RESERVADO-9XW2M."
+
+
+@pytest.fixture(autouse=True)
+def entorno(settings: Any, tmp_path: Path) -> Path:
+    """Files go to this test's folder; notices stay queued (no delivery thread)."""
+    olvidar_asuntos()  # each test database has its own asunto ids
+    carpeta = tmp_path / "archivos"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": carpeta, "base_url": None},
+        },
+    }
+    (tmp_path / "subidas").mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "subidas")
+    settings.AVISOS_EN_PROCESO = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return carpeta
+
+
+def archivos_en(carpeta: Path) -> list[Path]:
+    return sorted(p for p in carpeta.rglob("*") if p.is_file()) if carpeta.exists() else []
+
+
+@pytest.fixture
+def catalogo(db: None) -> None:
+    # The data migration's own function: transactional tests flush the seeded rows.
+    import_module("promociones.migrations.0002_catalogo").sembrar(apps, None)
+
+
+@dataclass
+class Escenario:
+    """Who is who: the owner's two requests and the outsiders' clients."""
+
+    abierta: Solicitud
+    atendida: Solicitud
+    dueno_api: Client
+    dueno_pagina: Client
+    # name -> client of a person who must not see the owner's requests
+    ajenos: dict[str, Client]
+
+
+@pytest.fixture
+def escenario(catalogo: None) -> Escenario:
+    dueno = crear_contribuyente("PENM800101AB1", "MARÍA JOSÉ PEÑA NÚÑEZ")
+    otro = crear_contribuyente("AAA010101AAA", "ACCEM SERVICIOS EMPRESARIALES SC")
+    analista = crear_personal("analista", {"emisiones": "analista"})
+    ajena = crear_personal("analista_icsoe", {"icsoe": "supervisor"})
+    abierta = presentar(dueno, descripcion=DESCRIPCION_SECRETA)
+    atendida = presentar(dueno, descripcion=DESCRIPCION_SECRETA)
+    responder(
+        solicitud=atendida,
+        actor=analista,
+        texto=RESPUESTA_SECRETA,
+        documento=pdf_subido(),
+        momento=RECIBIDA.replace(day=3),
+    )
+    from promociones.tests.conftest import iniciar_sesion
+
+    return Escenario(
+        abierta=abierta,
+        atendida=Solicitud.objects.get(pk=atendida.pk),
+        dueno_api=api_contribuyente(dueno),
+        dueno_pagina=iniciar_sesion(Client(), dueno),
+        ajenos={
+            "otro contribuyente (API)": api_contribuyente(otro),
+            "otro contribuyente (página)": iniciar_sesion(Client(), otro),
+            "personal de otra área (API)": api_de(ajena),
+            "personal de otra área (página)": sesion_de(ajena),
+        },
+    )
