@@ -5,32 +5,74 @@ gateway. Delivery (:func:`entregar_pendientes`) is what the ``enviar_avisos`` wo
 runs; in the embedded install the same function also runs in a short-lived thread
 started when the queuing transaction commits, so a notice leaves within seconds with
 no extra process.
+
+How a notice is sent once although many workers (processes, threads) run at once:
+
+1. Claim. :func:`reclamar` takes up to ``LOTE`` due rows with one conditional UPDATE
+   that writes a fresh random token (one per batch, never per process: two threads of
+   one process are two owners) in ``reclamado_por`` and a deadline ``reclamo_vence``
+   = now + ``AVISOS_RESERVA_SEGUNDOS``. A row is free when it has no deadline or its
+   deadline has passed. On PostgreSQL the read skips rows another worker has locked
+   (FOR UPDATE SKIP LOCKED); SQLite has one writer at a time, so the conditional
+   UPDATE alone decides.
+2. Ownership is the token, not the clock. Only a takeover changes the token, and a
+   takeover is itself a conditional UPDATE that needs the deadline passed. Every later
+   write of the holder (renewal, start of a send, outcome) is conditional on
+   ``reclamado_por = token``; the database serialises it against a takeover, so
+   exactly one of them wins and the loser changes nothing.
+3. Heartbeat. Before each send the worker renews the deadline of the rows of its batch
+   it still holds (at most once every third of the reservation, so a fast batch costs
+   one UPDATE, not fifty). A worker that lives and makes progress keeps its batch; one
+   that dies or stalls loses the rows it has not started, and another worker takes
+   them. No background thread renews: a thread that outlived a stuck sender would keep
+   its notices hostage forever.
+4. Re-check and mark. Right before calling the gateway, a conditional UPDATE on the
+   token sets ``envio_iniciado``, counts the attempt and moves the deadline past the
+   longest the call may take (reservation + ``AVISOS_PASARELA_TIEMPO_LIMITE_SEGUNDOS``).
+   If it changes no row, the claim was lost and the notice is skipped.
+5. Bounded call. The gateway runs in a daemon thread that the worker waits on for at
+   most the time limit; a call that does not answer in time is a failed attempt,
+   retried with back-off. So a live worker never overstays the deadline it set in 4.
+6. Outcome. enviado, retry or fallido is written only if the token is still ours;
+   otherwise it is logged and dropped (the new holder decides).
+7. Last line of defence. What the database cannot know is whether a call that died
+   with its worker (SIGKILL after the SMS left) or timed out (and answered late)
+   reached the phone. Each notice carries a ``clave_idempotencia`` fixed at creation
+   and shown to the gateway on every attempt, so a provider that dedupes by key
+   delivers such a repeat once.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from avisos import reintentos
 from avisos.models import Aviso
-from avisos.pasarelas import pasarela_sms
+from avisos.pasarelas import ErrorPasarela, pasarela_sms
 from promociones.models import Solicitud
 
 logger = logging.getLogger(__name__)
 
-# A claimed row is hidden from other workers this long; if its worker dies mid-send,
-# the notice is tried again after it.
-RESERVA = timedelta(minutes=5)
+# A claimed row is hidden from other workers this long unless its worker renews it;
+# if the worker dies, the notice is tried again after it.
+# Setting AVISOS_RESERVA_SEGUNDOS.
+RESERVA_SEGUNDOS = 300.0
+# The longest the worker waits for the gateway to answer one send. Keep it well below
+# the reservation: a batch whose sends take longer than that loses its later rows to
+# other workers (still sent once, only later). AVISOS_PASARELA_TIEMPO_LIMITE_SEGUNDOS.
+TIEMPO_LIMITE_SEGUNDOS = 10.0
 LOTE = 50
 
 SIN_CELULAR_VERIFICADO = (
@@ -40,6 +82,21 @@ SIN_CELULAR_VERIFICADO = (
 SIN_TELEFONO = (
     "El RFC no tiene un celular verificado y la solicitud no tiene teléfono: no se envió SMS."
 )
+
+
+def reserva() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "AVISOS_RESERVA_SEGUNDOS", RESERVA_SEGUNDOS)))
+
+
+def tiempo_limite() -> float:
+    """Seconds the worker waits for one gateway call; an HTTP gateway should use it too."""
+    return float(
+        getattr(settings, "AVISOS_PASARELA_TIEMPO_LIMITE_SEGUNDOS", TIEMPO_LIMITE_SEGUNDOS)
+    )
+
+
+class TiempoAgotado(ErrorPasarela):
+    """The gateway did not answer in time; whether the SMS left is unknown."""
 
 
 @dataclass(frozen=True)
@@ -131,48 +188,153 @@ def _programar_reintento() -> None:
         _reintento.start()
 
 
-def reclamar(*, ahora: datetime, limite: int = LOTE) -> list[int]:
-    """Takes up to ``limite`` due notices for this worker and returns their ids.
+@dataclass
+class Lote:
+    """The rows one worker claimed together, under one token."""
 
-    Each row is taken by a conditional UPDATE that only succeeds if nobody changed it
-    since it was read, so two workers never send the same notice. On PostgreSQL the
-    read also skips rows another worker holds (FOR UPDATE SKIP LOCKED) instead of
-    waiting for them.
-    """
-    reclamados: list[int] = []
+    reclamo: str
+    ids: list[int]
+    # time.monotonic() of the last renewal; the clock of the rows is the database's.
+    renovado: float = field(default_factory=time.monotonic)
+
+
+def _libre(ahora: datetime) -> Q:
+    return Q(reclamo_vence__isnull=True) | Q(reclamo_vence__lte=ahora)
+
+
+def reclamar(*, ahora: datetime, limite: int = LOTE) -> Lote:
+    """Takes up to ``limite`` due notices for a new owner token and returns the batch."""
+    reclamo = secrets.token_hex(16)
     with transaction.atomic():
         candidatos = Aviso.objects.filter(
-            estado=Aviso.Estado.PENDIENTE, siguiente_intento__lte=ahora
+            _libre(ahora), estado=Aviso.Estado.PENDIENTE, siguiente_intento__lte=ahora
         ).order_by("siguiente_intento", "id")
         if connection.features.has_select_for_update_skip_locked:
             candidatos = candidatos.select_for_update(skip_locked=True)
-        for pk, previo in list(candidatos.values_list("pk", "siguiente_intento")[:limite]):
-            tomado = Aviso.objects.filter(
-                pk=pk, estado=Aviso.Estado.PENDIENTE, siguiente_intento=previo
-            ).update(siguiente_intento=ahora + RESERVA, intentos=F("intentos") + 1)
-            if tomado:
-                reclamados.append(pk)
-    return reclamados
+        ids = list(candidatos.values_list("pk", flat=True)[:limite])
+        if not ids:
+            return Lote(reclamo, [])
+        # The same conditions again: on SQLite nothing locked the rows since the read.
+        Aviso.objects.filter(
+            _libre(ahora), pk__in=ids, estado=Aviso.Estado.PENDIENTE, siguiente_intento__lte=ahora
+        ).update(reclamado_por=reclamo, reclamo_vence=ahora + reserva())
+        tomados = set(
+            Aviso.objects.filter(pk__in=ids, reclamado_por=reclamo).values_list("pk", flat=True)
+        )
+    return Lote(reclamo, [pk for pk in ids if pk in tomados])
 
 
-def entregar(aviso_id: int) -> Aviso:
-    """Sends one claimed notice and records the outcome: enviado, a retry, or fallido."""
-    aviso = Aviso.objects.get(pk=aviso_id)
+def renovar(lote: Lote, *, forzar: bool = False) -> int:
+    """The heartbeat: pushes back the deadline of the batch's rows this worker still holds.
+
+    Renews at most once every third of the reservation unless ``forzar``; returns how
+    many rows it renewed (0 when it skipped).
+    """
+    duracion = reserva()
+    if not forzar and time.monotonic() - lote.renovado < duracion.total_seconds() / 3:
+        return 0
+    lote.renovado = time.monotonic()
+    return Aviso.objects.filter(
+        pk__in=lote.ids, reclamado_por=lote.reclamo, estado=Aviso.Estado.PENDIENTE
+    ).update(reclamo_vence=timezone.now() + duracion)
+
+
+def _mios(aviso_id: int, reclamo: str) -> QuerySet[Aviso]:
+    return Aviso.objects.filter(pk=aviso_id, reclamado_por=reclamo, estado=Aviso.Estado.PENDIENTE)
+
+
+def entregar(aviso_id: int, *, reclamo: str) -> Aviso | None:
+    """Sends one notice held under ``reclamo`` and records the outcome: enviado, a retry,
+    or fallido. Returns None, sending nothing, if the claim is no longer this worker's."""
+    aviso = _mios(aviso_id, reclamo).first()
+    if aviso is None:
+        logger.warning("Aviso %s: el reclamo pasó a otro trabajador; no se envía", aviso_id)
+        return None
+    if aviso.envio_iniciado is not None:
+        logger.warning(
+            "Aviso %s: un intento iniciado el %s quedó sin desenlace; se reintenta con la "
+            "misma clave de idempotencia",
+            aviso_id,
+            aviso.envio_iniciado,
+        )
+    limite = tiempo_limite()
+    ahora = timezone.now()
+    plazo = ahora + reserva() + timedelta(seconds=limite)
+    if not _mios(aviso_id, reclamo).update(
+        envio_iniciado=ahora, reclamo_vence=plazo, intentos=F("intentos") + 1
+    ):
+        logger.warning("Aviso %s: el reclamo pasó a otro trabajador; no se envía", aviso_id)
+        return None
+    aviso.intentos += 1
     try:
-        proveedor_id = pasarela_sms().enviar(destino=aviso.destino, texto=aviso.texto)
+        proveedor_id = _llamar_pasarela(aviso, limite)
     except Exception as exc:
         # Whatever the gateway raises is one failed attempt; the worker must keep going.
-        _registrar_fallo(aviso, exc)
+        _registrar_fallo(aviso, reclamo, exc)
     else:
         aviso.estado = Aviso.Estado.ENVIADO
         aviso.enviado = timezone.now()
         aviso.proveedor_id = str(proveedor_id)[:100]
         aviso.ultimo_error = ""
-        aviso.save(update_fields=["estado", "enviado", "proveedor_id", "ultimo_error"])
+        _registrar(
+            aviso,
+            reclamo,
+            estado=aviso.estado,
+            enviado=aviso.enviado,
+            proveedor_id=aviso.proveedor_id,
+            ultimo_error="",
+        )
     return aviso
 
 
-def _registrar_fallo(aviso: Aviso, exc: Exception) -> None:
+def _llamar_pasarela(aviso: Aviso, limite: float) -> str:
+    """The gateway's answer, or TiempoAgotado after ``limite`` seconds.
+
+    The call runs in a daemon thread: a Python thread cannot be interrupted, so a call
+    that hangs is abandoned (it must not use the database) and the worker moves on; if
+    it still delivers later, the retry's identical idempotency key makes it one SMS.
+    """
+    pasarela = pasarela_sms()
+    respuesta: dict[str, Any] = {}
+
+    def llamar() -> None:
+        try:
+            respuesta["id"] = pasarela.enviar(
+                destino=aviso.destino,
+                texto=aviso.texto,
+                clave_idempotencia=str(aviso.clave_idempotencia),
+            )
+        except BaseException as exc:  # handed to the worker's thread below
+            respuesta["error"] = exc
+
+    hilo = threading.Thread(target=llamar, name=f"avisos-pasarela-{aviso.pk}", daemon=True)
+    hilo.start()
+    hilo.join(limite)
+    if hilo.is_alive():
+        raise TiempoAgotado(f"la pasarela no respondió en {limite:g} s")
+    if "error" in respuesta:
+        raise respuesta["error"]
+    return str(respuesta["id"])
+
+
+def _registrar(aviso: Aviso, reclamo: str, **cambios: Any) -> bool:
+    """Writes an attempt's outcome and releases the claim, only if the claim is ours."""
+    hecho = bool(
+        _mios(aviso.pk, reclamo).update(
+            reclamado_por="", reclamo_vence=None, envio_iniciado=None, **cambios
+        )
+    )
+    if not hecho:
+        logger.warning(
+            "Aviso %s: el reclamo pasó a otro trabajador durante el envío; el resultado "
+            "(%s) no se registra",
+            aviso.pk,
+            cambios.get("estado", "reintento"),
+        )
+    return hecho
+
+
+def _registrar_fallo(aviso: Aviso, reclamo: str, exc: Exception) -> None:
     aviso.ultimo_error = f"{type(exc).__name__}: {exc}"[:500]
     if reintentos.agotado(aviso.intentos, settings.AVISOS_MAX_INTENTOS):
         aviso.estado = Aviso.Estado.FALLIDO
@@ -183,16 +345,23 @@ def _registrar_fallo(aviso: Aviso, exc: Exception) -> None:
             aviso.intentos, base
         )
         logger.warning("Aviso %s falló (intento %s): %s", aviso.pk, aviso.intentos, exc)
-    aviso.save(update_fields=["estado", "siguiente_intento", "ultimo_error"])
+    _registrar(
+        aviso,
+        reclamo,
+        estado=aviso.estado,
+        siguiente_intento=aviso.siguiente_intento,
+        ultimo_error=aviso.ultimo_error,
+    )
 
 
 def entregar_pendientes(*, ahora: datetime | None = None, limite: int = LOTE) -> int:
     """Claims and sends the due notices, batch after batch; returns how many it tried."""
     total = 0
     while True:
-        ids = reclamar(ahora=ahora or timezone.now(), limite=limite)
-        for aviso_id in ids:
-            entregar(aviso_id)
-        total += len(ids)
-        if len(ids) < limite:
+        lote = reclamar(ahora=ahora or timezone.now(), limite=limite)
+        for aviso_id in lote.ids:
+            renovar(lote)
+            if entregar(aviso_id, reclamo=lote.reclamo) is not None:
+                total += 1
+        if len(lote.ids) < limite:
             return total

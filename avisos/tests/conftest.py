@@ -19,7 +19,7 @@ class PasarelaCaida:
 
     llamadas = 0
 
-    def enviar(self, *, destino: str, texto: str) -> str:
+    def enviar(self, *, destino: str, texto: str, clave_idempotencia: str) -> str:
         type(self).llamadas += 1
         raise ConnectionError("el proveedor no responde")
 
@@ -27,7 +27,7 @@ class PasarelaCaida:
 class PasarelaQueCuenta:
     enviados: list[tuple[str, str]] = []
 
-    def enviar(self, *, destino: str, texto: str) -> str:
+    def enviar(self, *, destino: str, texto: str, clave_idempotencia: str) -> str:
         type(self).enviados.append((destino, texto))
         return f"prov-{len(type(self).enviados)}"
 
@@ -51,7 +51,7 @@ class PasarelaUnaFalla:
 
     llamadas = 0
 
-    def enviar(self, *, destino: str, texto: str) -> str:
+    def enviar(self, *, destino: str, texto: str, clave_idempotencia: str) -> str:
         type(self).llamadas += 1
         if type(self).llamadas == 1:
             raise TimeoutError("tiempo de espera agotado")

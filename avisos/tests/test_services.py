@@ -57,10 +57,17 @@ def test_console_gateway_marks_the_notice_sent_with_a_provider_id(solicitud, cap
 def test_a_claimed_notice_is_not_claimed_again(solicitud):
     aviso = encolar(solicitud)
     ahora = timezone.now()
-    assert reclamar(ahora=ahora) == [aviso.pk]
-    assert reclamar(ahora=ahora) == []
-    # If its worker died, it comes back once the reservation ends.
-    assert reclamar(ahora=ahora + services.RESERVA) == [aviso.pk]
+    primero = reclamar(ahora=ahora)
+    assert primero.ids == [aviso.pk]
+    assert reclamar(ahora=ahora).ids == []
+    # If its worker died, it comes back once the reservation ends, to a new owner.
+    segundo = reclamar(ahora=ahora + services.reserva())
+    assert segundo.ids == [aviso.pk]
+    assert segundo.reclamo != primero.reclamo
+    # The first owner lost it: it sends nothing and records nothing.
+    assert services.entregar(aviso.pk, reclamo=primero.reclamo) is None
+    aviso.refresh_from_db()
+    assert (aviso.estado, aviso.intentos, aviso.reclamado_por) == ("pendiente", 0, segundo.reclamo)
 
 
 def test_failures_back_off_exponentially_then_give_up(solicitud, pasarela_caida, settings):
