@@ -1,4 +1,9 @@
-"""The answer's PDF: the checks it must pass and where it is kept (like evidence)."""
+"""The answer's PDF: the checks it must pass and where it is kept (like evidence).
+
+The file is stored before the transaction that records the answer and deleted if that
+transaction fails; a crash in between leaves a file no row names, which
+``promociones.limpieza`` sweeps after an hour (its docstring tells why that order).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from dataclasses import dataclass
 from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from buzon.errores import ErrorDominio
 from promociones.evidencias import sanear_nombre
@@ -18,6 +24,8 @@ LIMITE_BYTES = 10 * 1024 * 1024
 BLOQUE = 64 * 1024
 FIRMA_PDF = b"%PDF-"
 MENSAJE_REGLA = "Adjunta el documento de respuesta en PDF, de menos de 10 MB."
+# An answer is a letter, not a book; a page tree claiming more is damaged or hostile.
+MAX_PAGINAS = 2000
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,8 @@ def validar_y_guardar_documento(
 ) -> DocumentoGuardado:
     """Checks that ``archivo`` is a PDF under the limit and streams it to storage.
 
-    Only the bytes decide (the %PDF- header), never the name or the client's type.
+    Only the bytes decide (the %PDF- header, then a PDF reader must open it), never
+    the name or the client's type.
     """
     if archivo is None:
         raise _error("documento_requerido", MENSAJE_REGLA)
@@ -49,6 +58,13 @@ def validar_y_guardar_documento(
     archivo.seek(0)
     if archivo.read(len(FIRMA_PDF)) != FIRMA_PDF:
         raise _error("documento_no_pdf", "El documento no es un PDF. " + MENSAJE_REGLA)
+    if not _se_puede_abrir(archivo):
+        raise _error(
+            "documento_ilegible",
+            "El documento parece un PDF pero está dañado o protegido con contraseña, y "
+            "el contribuyente no podría abrirlo. Guárdalo de nuevo como PDF y vuelve a "
+            "adjuntarlo.",
+        )
     resumen = hashlib.sha256()
     archivo.seek(0)
     while bloque := archivo.read(BLOQUE):
@@ -60,6 +76,32 @@ def validar_y_guardar_documento(
         f"respuestas/{ahora:%Y}/{ahora:%m}/{uuid.uuid4().hex}.pdf", archivo
     )
     return DocumentoGuardado(nombre, tamano, resumen.hexdigest(), clave)
+
+
+def _se_puede_abrir(archivo: UploadedFile) -> bool:
+    """Whether a PDF reader opens it: cross-reference table, catalog, page tree, page 1.
+
+    The reader is lazy, so the work is bounded by what is touched here (the xref and
+    four objects), never by the file's pages or streams.
+    """
+    archivo.seek(0)
+    try:
+        lector = PdfFileReader(archivo, strict=False)  # type: ignore[arg-type]
+        if lector.encrypted:
+            return False
+        paginas = lector.root["/Pages"]
+        cuenta = int(paginas["/Count"])
+        if not 0 < cuenta <= MAX_PAGINAS:
+            return False
+        primera = paginas["/Kids"][0]
+        return primera["/Type"] in ("/Page", "/Pages")
+    # A damaged file makes a parser fail in any of a dozen ways (its own errors,
+    # KeyError, IndexError, ValueError, RecursionError on cyclic references): every
+    # one of them means the same thing here.
+    except Exception:
+        return False
+    finally:
+        archivo.seek(0)
 
 
 def borrar_documento(clave: str, *, almacen: Storage | None = None) -> None:

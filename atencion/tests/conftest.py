@@ -24,7 +24,15 @@ from promociones.tests.conftest import crear_contribuyente, token_para, zip_subi
 
 # Monday 2 March 2026, 10:00 in Mexico City: a business day.
 RECIBIDA = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The smallest PDF a reader opens (one blank page); documents must open, not just start
+# with %PDF-.
+PDF = (
+    b"%PDF-1.7\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n"
+    b"0000000101 00000 n \ntrailer<</Size 4/Root 1 0 R>>\nstartxref\n164\n%%EOF\n"
+)
 
 
 @pytest.fixture(autouse=True)

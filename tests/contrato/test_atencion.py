@@ -13,12 +13,12 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from atencion.tests.conftest import PDF  # a PDF a reader opens (answers must open)
 from promociones.models import Solicitud
 from tests.contrato.conftest import contenido, es_error, post_json
 from tests.contrato.test_solicitudes import datos_validos, es_solicitud, presentar
 
 ATENCION = "/api/v1/atencion/solicitudes"
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NOTA = "Nota interna: el área de emisiones pidió revisar el pago en SIPARE."
 ASUNTOS = [
     "32d-opinion-publica",
