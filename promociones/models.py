@@ -126,6 +126,10 @@ class Solicitud(models.Model):
     # A retried POST with the same Idempotency-Key returns the request it made.
     # NULL, not "", so that requests without a key never collide in the constraint.
     clave_idempotencia = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    # SHA-256 of what was filed under that key (normalised fields and the evidence's
+    # hash): the same key with another body is a client bug, answered 409, not the
+    # first request. Empty for requests filed without a key (and before this field).
+    huella_idempotencia = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "solicitud"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +27,7 @@ from promociones.evidencias import (
     EvidenciaGuardada,
     borrar_evidencia,
     error_muy_grande,
+    sha256_de,
     validar_y_guardar_evidencia,
 )
 from promociones.folios import asignar_folio
@@ -138,6 +141,36 @@ def validar_solicitud(
     return DatosSolicitud(serv, asu, texto, numero)
 
 
+def huella_de(
+    *, servicio: str, asunto: str, descripcion: str, telefono: str, sha256_evidencia: str
+) -> str:
+    """What identifies a filing's content for idempotency: the fields as the rules read
+    them (so a resent form that differs only in invisible characters or line endings is
+    the same request) and the evidence's hash."""
+    telefono = sin_controles(telefono).strip()
+    campos = {
+        "servicio": sin_controles(servicio).strip(),
+        "asunto": sin_controles(asunto).strip(),
+        "descripcion": normalizar_saltos(sin_controles(descripcion)).strip(),
+        "telefono": telefonos.normalizar(telefono) or telefono,
+        "evidencia": sha256_evidencia,
+    }
+    texto = json.dumps(campos, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(texto.encode("utf-8")).hexdigest()
+
+
+def _la_misma(previa: Solicitud, huella: str) -> Solicitud:
+    """The request a key made, if this retry is the same filing; 409 otherwise."""
+    if previa.huella_idempotencia and previa.huella_idempotencia != huella:
+        raise ErrorDominio(
+            "idempotencia_reutilizada",
+            "Esta clave de idempotencia ya se usó para una solicitud con otros datos. "
+            "Usa una clave nueva para cada solicitud distinta.",
+            status=409,
+        )
+    return previa
+
+
 def _solicitud_con_clave(contribuyente: Contribuyente, clave: str | None) -> Solicitud | None:
     if not clave:
         return None
@@ -158,7 +191,8 @@ def registrar_solicitud(
 ) -> Solicitud:
     """Validates and records a request with its folio, evidence, history and acuse.
 
-    A retry with the same ``clave_idempotencia`` returns the request the first call made.
+    A retry with the same ``clave_idempotencia`` returns the request the first call made;
+    the same key with different content is refused (``idempotencia_reutilizada``, 409).
     If anything fails, nothing is left behind: no row and no stored file.
     """
     clave = sin_controles(clave_idempotencia or "").strip() or None
@@ -167,9 +201,18 @@ def registrar_solicitud(
             "idempotencia_invalida",
             f"La clave de idempotencia admite hasta {MAX_CLAVE_IDEMPOTENCIA} caracteres.",
         )
+    huella = ""
+    if clave is not None:
+        huella = huella_de(
+            servicio=servicio,
+            asunto=asunto,
+            descripcion=descripcion,
+            telefono=telefono,
+            sha256_evidencia=sha256_de(evidencia) if evidencia is not None else "",
+        )
     previa = _solicitud_con_clave(contribuyente, clave)
     if previa is not None:
-        return previa
+        return _la_misma(previa, huella)
 
     datos = validar_solicitud(
         servicio=servicio,
@@ -185,7 +228,7 @@ def registrar_solicitud(
     momento = momento or timezone.now()
     try:
         with transaction.atomic():
-            solicitud = _crear(contribuyente, datos, guardada, clave, momento)
+            solicitud = _crear(contribuyente, datos, guardada, clave, huella, momento)
     except BaseException as exc:
         if guardada is not None:
             borrar_evidencia(guardada.clave)
@@ -193,7 +236,7 @@ def registrar_solicitud(
             # Two submissions with the same key raced; the other one committed first.
             previa = _solicitud_con_clave(contribuyente, clave)
             if previa is not None:
-                return previa
+                return _la_misma(previa, huella)
         raise
     logger.info("Solicitud %s registrada para %s", solicitud.folio, contribuyente.rfc)
     return solicitud
@@ -204,6 +247,7 @@ def _crear(
     datos: DatosSolicitud,
     guardada: EvidenciaGuardada | None,
     clave: str | None,
+    huella: str,
     momento: datetime,
 ) -> Solicitud:
     plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio))
@@ -219,6 +263,7 @@ def _crear(
         respuesta_a_partir_del=plazo.respuesta_a_partir_del,
         area=datos.asunto.area,
         clave_idempotencia=clave,
+        huella_idempotencia=huella,
     )
     if guardada is not None:
         Evidencia.objects.create(

@@ -127,6 +127,10 @@ def _registrar(request: HttpRequest, servicio: Servicio) -> HttpResponse:
     except ErrorDominio as exc:
         # The evidence rules (zip, size, harmful, infected) are checked last, alone.
         campo = exc.campo or ("evidencia" if exc.codigo.startswith("evidencia_") else "formulario")
+        if exc.codigo == "idempotencia_reutilizada":
+            # The form was sent again with other data: a fresh key lets the person
+            # file this as a new request once they have checked it.
+            valores["clave_idempotencia"] = ""
         return _formulario(request, servicio, asunto, valores, {campo: exc.mensaje}, exc.status)
     return redirect("promociones:registrada", folio=solicitud.folio)
 

@@ -155,6 +155,30 @@ def test_retry_with_the_same_idempotency_key_creates_one_request(api, contribuye
     assert Solicitud.objects.count() == 1
 
 
+def test_the_same_idempotency_key_with_another_body_is_a_409_and_stores_nothing(
+    api, contribuyente, almacen_temporal
+):
+    primera = presentar(api, clave="reusada")
+    otra_descripcion = presentar(api, clave="reusada", descripcion="Otro planteamiento.")
+    cuerpo = error(otra_descripcion, "idempotencia_reutilizada", 409)
+    assert "clave nueva" in cuerpo["mensaje"]
+    otra_evidencia = presentar(
+        api, clave="reusada", evidencia=zip_subido("otra.zip", zip_de_tamano(5000))
+    )
+    error(otra_evidencia, "idempotencia_reutilizada", 409)
+    # Same content, other spacing and line endings: still the first request.
+    misma = presentar(
+        api,
+        clave="reusada",
+        telefono="5512345678",
+        descripcion="La ICSOE del tercer cuatrimestre no aparece presentada.  \r\n",
+    )
+    assert misma.status_code == 201
+    assert misma.json()["folio"] == primera.json()["folio"]
+    assert Solicitud.objects.count() == 1
+    assert len(archivos_guardados(almacen_temporal)) == 1
+
+
 def test_listing_filters_and_pages(api, contribuyente):
     for i in range(23):
         registrar_solicitud(
