@@ -65,6 +65,21 @@ def django_db_modify_db_settings(
 
 
 @pytest.fixture(autouse=True)
+def almacen_por_prueba(settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test stores files (evidence, acuse PDFs) in a folder of its own, never in
+    the data dir; apps whose tests look at the folder set their own on top of this."""
+    carpeta = tmp_path_factory.mktemp("almacen")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": carpeta, "base_url": None},
+        },
+    }
+    return carpeta
+
+
+@pytest.fixture(autouse=True)
 def paginas_del_tablero_olvidadas() -> None:
     """Each test's database starts over, and with it the taxpayers' ids and versions; a
     page remembered by an earlier test must not answer for a later one."""

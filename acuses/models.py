@@ -98,3 +98,23 @@ class VerificacionArchivo(models.Model):
         verbose_name = "verificación de archivo"
         verbose_name_plural = "verificaciones de archivos"
         indexes = [models.Index(fields=["direccion", "creada"], name="verif_direccion_creada")]
+
+
+class PdfAcuse(models.Model):
+    """The signed PDF of an acuse, rendered once and kept in storage.
+
+    Rendering and signing cost tens of milliseconds of CPU; a download of a stored PDF
+    costs a file read. The PDF is derived from the acuse's sealed facts, so this row,
+    unlike the acuse, may be replaced: when the stored bytes no longer match ``sha256``
+    they are rendered again from the facts (``acuses.archivo``).
+    """
+
+    acuse = models.OneToOneField(Acuse, on_delete=models.PROTECT, related_name="pdf_guardado")
+    archivo = models.CharField(max_length=200)  # the storage name
+    bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    creado = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "PDF de acuse"
+        verbose_name_plural = "PDF de acuses"

@@ -1,7 +1,10 @@
 """The acuse as a PDF: ReportLab platypus from the stored facts, signed as PAdES by pyHanko.
 
-The PDF is made on request from ``Acuse.hechos``, ``cadena_original`` and ``sello``;
-nothing in it is read from the solicitud, so it states the same facts every time.
+The PDF is made from ``Acuse.hechos``, ``cadena_original`` and ``sello``; nothing in it
+is read from the solicitud, so it states the same facts every time. It is made once,
+when the acuse is issued, and stored (``acuses.archivo``); a download reads the file.
+Every render has a time budget (:class:`RenderExcedido`), so no input, however it got
+past the text bounds, can hold a worker for long.
 Fonts are Bitstream Vera, which ReportLab ships, embedded as subsets (the built-in
 Helvetica would not be embedded and the PDF would not be archival).
 
@@ -403,12 +406,42 @@ def _pie(canvas: Canvas, doc: SimpleDocTemplate) -> None:
     canvas.restoreState()
 
 
-def renderizar(acuse: Acuse) -> bytes:
-    """The unsigned PDF of ``acuse``: the same facts and layout on every call."""
+class RenderExcedido(Exception):
+    """Laying out an acuse took longer than its budget (settings.ACUSE_PRESUPUESTO_SEGUNDOS)."""
+
+
+class _DocumentoConPresupuesto(SimpleDocTemplate):
+    """ReportLab's document that gives up once its time budget is spent.
+
+    The check runs before each flowable is laid out: every paragraph of a description or
+    an answer is one line of it, bounded in code points (buzon.lib.texto), so no single
+    step can run long after the budget is gone.
+    """
+
+    def __init__(self, *args: Any, limite: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limite = limite
+
+    def handle_flowable(self, flowables: list[Any]) -> None:
+        if time.monotonic() > self._limite:
+            raise RenderExcedido("El acuse excedió su tiempo de generación.")
+        super().handle_flowable(flowables)
+
+
+def presupuesto_segundos() -> float:
+    return float(getattr(settings, "ACUSE_PRESUPUESTO_SEGUNDOS", 10.0))
+
+
+def renderizar(acuse: Acuse, *, presupuesto: float | None = None) -> bytes:
+    """The unsigned PDF of ``acuse``: the same facts and layout on every call.
+
+    Raises RenderExcedido after ``presupuesto`` seconds (settings by default).
+    """
+    limite = time.monotonic() + (presupuesto if presupuesto is not None else presupuesto_segundos())
     e = _estilos()
     salida = BytesIO()
     titulo = f"{acuse.titulo} — folio {acuse.hechos.get('folio', '')}"
-    doc = SimpleDocTemplate(
+    doc = _DocumentoConPresupuesto(
         salida,
         pagesize=LETTER,
         leftMargin=18 * mm,
@@ -423,6 +456,7 @@ def renderizar(acuse: Acuse) -> bytes:
         lang="es-MX",
         # The canvas starts every page in this font: Helvetica would be listed unembedded.
         initialFontName="Vera",
+        limite=limite,
     )
     marca = _marca_de_tiempo(acuse.emitido)
 
@@ -500,9 +534,9 @@ def firmar(pdf: bytes, acuse: Acuse) -> bytes:
     return salida.getvalue()
 
 
-def pdf_de(acuse: Acuse) -> bytes:
-    """The signed PDF a person downloads for ``acuse``."""
-    return firmar(renderizar(acuse), acuse)
+def pdf_de(acuse: Acuse, *, presupuesto: float | None = None) -> bytes:
+    """The signed PDF of ``acuse`` (what ``acuses.archivo`` stores and people download)."""
+    return firmar(renderizar(acuse, presupuesto=presupuesto), acuse)
 
 
 def nombre_archivo(acuse: Acuse) -> str:

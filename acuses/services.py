@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from acuses import sello
+from acuses.archivo import guardar_tras_emitir
 from acuses.models import Acuse, nuevo_codigo_verificacion
 from buzon.lib import cadena as cadena_lib
 from promociones.models import Evidencia, Solicitud
@@ -163,6 +164,8 @@ def emitir_acuse(
     acuse = sellar_hechos(hechos, material, emitido=momento, solicitud=solicitud)
     with transaction.atomic():
         acuse.save()
+    # Rendered once the step is committed, so a download is a file read.
+    transaction.on_commit(lambda: guardar_tras_emitir(acuse.pk), robust=True)
     return acuse
 
 

@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from acuses import pdf
+from acuses.archivo import pdf_para_descargar
 from acuses.limites import admitir_verificacion
 from acuses.models import Acuse
 from acuses.verificacion import Resultado, resumen_publico, verificar_pdf
@@ -33,7 +34,7 @@ def acuse_de(solicitud: Solicitud, tipo: str) -> Acuse:
 
 
 def respuesta_pdf(acuse: Acuse) -> HttpResponse:
-    respuesta = HttpResponse(pdf.pdf_de(acuse), content_type="application/pdf")
+    respuesta = HttpResponse(pdf_para_descargar(acuse), content_type="application/pdf")
     respuesta["Content-Disposition"] = f'attachment; filename="{pdf.nombre_archivo(acuse)}"'
     # The taxpayer's data: never kept by shared caches.
     respuesta["Cache-Control"] = "private, no-store"

@@ -20,12 +20,20 @@ from buzon.errores import ErrorDominio
 __all__ = ["ErrorDominio", "endpoint", "error_json", "leer_json", "respuesta_json"]
 
 
+# How long a client should wait before trying again after a 503: a held database lock
+# (SQLite's busy timeout is 20 s) or a restarting database usually clears within that.
+REINTENTAR_TRAS_SEGUNDOS = 10
+
+
 def error_json(codigo: str, mensaje: str, status: int = 400) -> JsonResponse:
-    return JsonResponse(
+    respuesta = JsonResponse(
         {"codigo": codigo, "mensaje": mensaje},
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )
+    if status == 503:
+        respuesta["Retry-After"] = str(REINTENTAR_TRAS_SEGUNDOS)
+    return respuesta
 
 
 def respuesta_json(data: Any, status: int = 200) -> JsonResponse:

@@ -162,6 +162,13 @@ if _database_url:
     # trip at the start of every request; a connection broken by a database restart
     # fails one request and is then replaced.
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # A row lock held too long (a stuck transaction) must not hold a request forever:
+    # after this wait PostgreSQL gives up, and the service answers 503 with Retry-After
+    # (buzon.views.error_servidor), as SQLite does after its busy timeout.
+    _espera_bloqueo = env_int("BUZON_PG_ESPERA_BLOQUEO_SEGUNDOS", 20)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={_espera_bloqueo * 1000}"
+    )
     # Prepared statements: every page runs the same few queries (session, user, its
     # page), and PostgreSQL spent longer planning the Tablero's query than running it.
     # psycopg prepares a statement on a connection after BUZON_PG_PREPARAR_TRAS runs of
@@ -318,6 +325,9 @@ ACUSE_SELLO_CERTS_ANTERIORES_DIR = env_path(
     "BUZON_SELLO_CERTS_ANTERIORES_DIR", DATA_DIR / "demo" / "sello" / "anteriores"
 )
 PUBLIC_BASE_URL = env_str("BUZON_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The longest an acuse's PDF may take to lay out (it is rendered once, when issued; the
+# longest text the bounds allow takes well under one second).
+ACUSE_PRESUPUESTO_SEGUNDOS = env_int("BUZON_ACUSE_PRESUPUESTO_SEGUNDOS", 10)
 
 # Virus scanning of evidence: "null" (default) or "clamd" (BUZON_CLAMD_SOCKET).
 ANTIVIRUS = env_str("BUZON_ANTIVIRUS", "null")

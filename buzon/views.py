@@ -5,15 +5,18 @@ and, under ``/api/``, with the contract's ``{"codigo", "mensaje"}`` body. None o
 shows the path, the exception or anything else from the request.
 """
 
+import sys
 from urllib.parse import urlencode
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 
-from buzon.api import error_json
+from buzon.api import REINTENTAR_TRAS_SEGUNDOS, error_json
 from buzon.context_processors import rutas
+from buzon.errores import ErrorDominio
 
 PREFIJO_API = "/api/"
 
@@ -62,7 +65,25 @@ def no_encontrada(request: HttpRequest, exception: Exception | None = None) -> H
     return render(request, "404.html", status=404)
 
 
+SERVICIO_OCUPADO = (
+    "El servicio está ocupado en este momento y no pudo completar tu operación; no se "
+    "guardó nada a medias. Inténtalo de nuevo en unos segundos."
+)
+
+
 def error_servidor(request: HttpRequest) -> HttpResponse:
+    """HANDLER500. Django calls it while handling the exception, from a view or a
+    middleware alike, so the exception is still at hand: a database that is locked or
+    unreachable is a 503 with ``Retry-After`` (the client did nothing wrong and may
+    retry; the transaction was rolled back), and a domain error that escaped its view
+    keeps its own code and status."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, ErrorDominio):
+        return _error_dominio(request, exc)
+    if isinstance(exc, OperationalError | InterfaceError):
+        return _error_dominio(
+            request, ErrorDominio("servicio_ocupado", SERVICIO_OCUPADO, status=503)
+        )
     if es_api(request):
         return error_json(
             "error_interno",
@@ -84,3 +105,17 @@ def fallo_csrf(request: HttpRequest, reason: str = "") -> HttpResponse:
             status=403,
         )
     return render(request, "403_csrf.html", status=403)
+
+
+def _error_dominio(request: HttpRequest, exc: ErrorDominio) -> HttpResponse:
+    respuesta: HttpResponse
+    if es_api(request):
+        respuesta = error_json(exc.codigo, exc.mensaje, status=exc.status)
+    else:
+        contenido = loader.get_template("error.html").render(
+            {**rutas(request), "mensaje": exc.mensaje, "status": exc.status}
+        )
+        respuesta = HttpResponse(contenido, status=exc.status)
+    if exc.status == 503:
+        respuesta["Retry-After"] = str(REINTENTAR_TRAS_SEGUNDOS)
+    return respuesta

@@ -1,0 +1,117 @@
+"""Each acuse's PDF is rendered once, stored, and read back (checked) on download."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+
+from acuses import pdf
+from acuses.models import PdfAcuse
+from acuses.services import emitir_acuse
+from acuses.tests.conftest import iniciar_sesion
+from acuses.verificacion import verificar_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def url_pdf(folio: str, tipo: str) -> str:
+    return reverse("acuses:descargar", args=[folio, tipo])
+
+
+def test_issuing_stores_the_signed_pdf_once_the_step_commits(
+    solicitud, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        acuse = emitir_acuse(solicitud=solicitud, tipo="recepcion", momento=solicitud.recibida)
+        assert not PdfAcuse.objects.filter(acuse=acuse).exists()  # not before the commit
+    guardado = PdfAcuse.objects.get(acuse=acuse)
+    with default_storage.open(guardado.archivo, "rb") as f:
+        datos = f.read()
+    assert hashlib.sha256(datos).hexdigest() == guardado.sha256
+    assert len(datos) == guardado.bytes
+    assert verificar_pdf(datos).valido
+
+
+def test_a_rolled_back_step_leaves_no_pdf(solicitud, almacen_por_prueba):
+    class Revertir(Exception):
+        pass
+
+    with pytest.raises(Revertir), transaction.atomic():
+        emitir_acuse(solicitud=solicitud, tipo="recepcion", momento=solicitud.recibida)
+        raise Revertir
+    assert PdfAcuse.objects.count() == 0
+    assert [p for p in almacen_por_prueba.rglob("*") if p.is_file()] == []
+
+
+def test_downloads_read_the_stored_file_and_never_render(
+    client, recepcion, contribuyente, monkeypatch
+):
+    iniciar_sesion(client, contribuyente)
+    primera = client.get(url_pdf("A-2026-000123", "recepcion"))
+    assert primera.status_code == 200
+    assert PdfAcuse.objects.filter(acuse=recepcion).count() == 1
+
+    def sin_render(*args, **kwargs):
+        raise AssertionError("a download rendered the acuse again")
+
+    monkeypatch.setattr(pdf, "pdf_de", sin_render)
+    inicio = time.perf_counter()
+    segunda = client.get(url_pdf("A-2026-000123", "recepcion"))
+    assert time.perf_counter() - inicio < 1.0
+    assert segunda.status_code == 200
+    assert segunda.content == primera.content  # the same signed bytes, not a new signature
+    assert verificar_pdf(segunda.content).valido
+
+
+def test_a_stored_pdf_that_changed_is_never_served(client, recepcion, contribuyente, caplog):
+    iniciar_sesion(client, contribuyente)
+    client.get(url_pdf("A-2026-000123", "recepcion"))
+    guardado = PdfAcuse.objects.get(acuse=recepcion)
+    ruta = default_storage.path(guardado.archivo)
+    with open(ruta, "r+b") as f:
+        f.seek(200)
+        f.write(b"X")
+    with caplog.at_level(logging.ERROR, logger="acuses.archivo"):
+        respuesta = client.get(url_pdf("A-2026-000123", "recepcion"))
+    assert respuesta.status_code == 200
+    assert verificar_pdf(respuesta.content).valido
+    assert "no coincide con su SHA-256" in caplog.text
+    nuevo = PdfAcuse.objects.get(acuse=recepcion)
+    assert nuevo.archivo != guardado.archivo
+    assert not default_storage.exists(guardado.archivo)
+
+
+def test_a_missing_stored_pdf_is_rendered_again(client, recepcion, contribuyente, caplog):
+    iniciar_sesion(client, contribuyente)
+    client.get(url_pdf("A-2026-000123", "recepcion"))
+    default_storage.delete(PdfAcuse.objects.get(acuse=recepcion).archivo)
+    with caplog.at_level(logging.ERROR, logger="acuses.archivo"):
+        respuesta = client.get(url_pdf("A-2026-000123", "recepcion"))
+    assert respuesta.status_code == 200
+    assert verificar_pdf(respuesta.content).valido
+    assert "Falta el PDF" in caplog.text
+
+
+def test_a_render_over_its_budget_stops(recepcion):
+    with pytest.raises(pdf.RenderExcedido):
+        pdf.renderizar(recepcion, presupuesto=0)
+
+
+def test_a_download_whose_render_runs_out_of_time_is_a_503_with_its_code(
+    client, recepcion, contribuyente, settings, caplog
+):
+    settings.ACUSE_PRESUPUESTO_SEGUNDOS = 0
+    iniciar_sesion(client, contribuyente)
+    client.raise_request_exception = False
+    with caplog.at_level(logging.CRITICAL):
+        pagina = client.get(url_pdf("A-2026-000123", "recepcion"))
+    assert pagina.status_code == 503
+    assert pagina["Retry-After"]
+    assert "no está disponible" in pagina.content.decode()
+    assert PdfAcuse.objects.count() == 0
