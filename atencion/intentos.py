@@ -1,16 +1,16 @@
-"""Staff sign-in attempts: audited like the e.firma ones, and limited the same way."""
+"""Staff sign-in attempts: audited like the e.firma ones, and limited by the same
+limiter (limites.services.reservar_acceso) under a namespace of their own, so a staff
+username and a taxpayer's RFC never share a count even when they are the same text."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from cuentas.models import IntentoAcceso
+from limites.services import LimiteExcedido, liberar, reservar_acceso
 
 CANAL = "pers"  # IntentoAcceso.canal holds four characters: web, api, pers(onal)
+AMBITO = "acceso-personal"
 
 
 def registrar(usuario: str, direccion: str | None, resultado: str) -> None:
@@ -24,16 +24,13 @@ def registrar(usuario: str, direccion: str | None, resultado: str) -> None:
     )
 
 
-def bloqueado(*, usuario: str, direccion: str | None) -> bool:
-    """Whether the failures for ``usuario`` or from ``direccion`` reached the limit
-    within the window (settings.ACCESO_MAX_FALLOS, ACCESO_VENTANA_SEGUNDOS)."""
-    desde = timezone.now() - timedelta(seconds=settings.ACCESO_VENTANA_SEGUNDOS)
-    quien = Q(rfc=usuario) if usuario else Q(pk__in=[])
-    if direccion:
-        quien |= Q(direccion=direccion)
-    # Refused attempts do not count (as in cuentas.services.bloqueado): otherwise each
-    # retry during the lock would push its end further away.
-    fallos = IntentoAcceso.objects.filter(quien, creado__gte=desde, exitoso=False).exclude(
-        resultado="demasiados_intentos"
+def reservar(*, usuario: str, direccion: str | None) -> list[int]:
+    """Counts this attempt as a failure, by address and by address and username, until
+    :func:`liberar` takes it back on success. Raises limites.services.LimiteExcedido
+    when either already reached its limit within the window."""
+    return reservar_acceso(
+        ambito=AMBITO, identidad=usuario, direccion=direccion, momento=timezone.now()
     )
-    return fallos.count() >= settings.ACCESO_MAX_FALLOS
+
+
+__all__ = ["CANAL", "LimiteExcedido", "liberar", "registrar", "reservar"]

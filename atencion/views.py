@@ -47,10 +47,14 @@ def personal_requerido(vista: Vista) -> Vista:
 class Acceso(auth_views.LoginView):
     """Username and password; the session then follows the taxpayers' rules.
 
-    Every attempt is audited as an IntentoAcceso (canal "pers"), and the same limit as
-    the e.firma login applies: too many failures for a username or from an address
-    within the window lock further attempts until it passes.
+    Every attempt is audited as an IntentoAcceso (canal "pers"), and the same limiter as
+    the e.firma login applies (atencion.intentos): too many failures from an address,
+    or from an address for one username, within the window lock further attempts from
+    there until it passes; a username alone is never locked.
     """
+
+    # Set by post() before the form is checked; form_valid() takes it back.
+    reserva: list[int]
 
     template_name = "atencion/acceso.html"
     redirect_authenticated_user = False
@@ -67,7 +71,11 @@ class Acceso(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         usuario = self._usuario()
-        if intentos.bloqueado(usuario=usuario, direccion=request.META.get("REMOTE_ADDR")):
+        try:
+            self.reserva = intentos.reservar(
+                usuario=usuario, direccion=request.META.get("REMOTE_ADDR")
+            )
+        except intentos.LimiteExcedido:
             intentos.registrar(usuario, request.META.get("REMOTE_ADDR"), "demasiados_intentos")
             return render(
                 request,
@@ -84,6 +92,7 @@ class Acceso(auth_views.LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
+        intentos.liberar(self.reserva)
         intentos.registrar(
             form.get_user().get_username()[:20], self.request.META.get("REMOTE_ADDR"), "ok"
         )

@@ -55,7 +55,10 @@ def reto_como_dict(reto: Any) -> dict[str, str]:
 @require_POST
 def reto(request: HttpRequest) -> HttpResponse:
     """``POST /api/v1/sesion/reto`` → 201 {reto_id, reto, expira}."""
-    return respuesta_json(reto_como_dict(services.crear_reto(sesion_key=None)), status=201)
+    return respuesta_json(
+        reto_como_dict(services.crear_reto(sesion_key=None, direccion=direccion_de(request))),
+        status=201,
+    )
 
 
 @endpoint

@@ -14,14 +14,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from buzon.errores import ErrorDominio
 from cuentas.models import Contribuyente, IntentoAcceso, Reto
 from efirma.certificados import Certificado, leer_certificado
+from efirma.errores import ErrorEfirma
 from efirma.verificacion import verificar_acceso
+from limites.services import Limite, LimiteExcedido, cubeta, liberar, reservar, reservar_acceso
 
 CANAL_WEB = "web"
 CANAL_API = "api"
@@ -32,6 +33,16 @@ VINCULO_SESION = "cuentas_vinculo_reto"
 RESULTADO_OK = "ok"
 DEMASIADOS_INTENTOS = "demasiados_intentos"
 RETO_INVALIDO = "reto_invalido"
+# The audit's word for a valid e.firma whose account was deactivated; the person gets
+# the answer of a revoked certificate, which says nothing of whether an account exists.
+CUENTA_DESACTIVADA = "cuenta_desactivada"
+# Failed e.firma logins are limited apart from staff ones (atencion.intentos): the same
+# text as an RFC and as a username are different keys.
+AMBITO_ACCESO = "acceso-efirma"
+# Taxpayers' users are named with a prefix no staff account can hold (the admin's and
+# createsuperuser's username rule allows no colon); they are found through their
+# Contribuyente row all the same, never by username.
+PREFIJO_USUARIO = "efirma:"
 
 
 def ahora() -> datetime:
@@ -46,13 +57,25 @@ def hash_vinculo(vinculo: str) -> str:
     return hashlib.sha256(vinculo.encode("utf-8")).hexdigest()
 
 
-def crear_reto(*, sesion_key: str | None) -> Reto:
+def crear_reto(*, sesion_key: str | None, direccion: str | None) -> Reto:
     """A fresh challenge to sign, valid for settings.EFIRMA_RETO_SEGUNDOS.
 
     ``sesion_key`` is the random value the page keeps in the browser session
     (VINCULO_SESION), or None for the API, where the reto_id alone identifies it.
+    Anyone may ask without an account, and each challenge is a row: one address gets
+    RETO_MAX_POR_DIRECCION per RETO_VENTANA_SEGUNDOS, else ``demasiados_intentos`` (429).
     """
     momento = ahora()
+    limite = Limite("reto", settings.RETO_MAX_POR_DIRECCION, settings.RETO_VENTANA_SEGUNDOS)
+    try:
+        reservar([(limite, limite.clave(cubeta(direccion)))], momento=momento)
+    except LimiteExcedido:
+        raise ErrorDominio(
+            DEMASIADOS_INTENTOS,
+            "Se pidieron demasiados retos de seguridad desde tu conexión en poco tiempo. "
+            "Espera un momento e inténtalo de nuevo.",
+            status=429,
+        ) from None
     # Anyone may ask for challenges; the expired ones are useless (an unknown reto_id is
     # refused exactly like a used one), so each new challenge clears those that expired
     # an hour ago or more, keeping the table at about an hour's worth.
@@ -64,20 +87,6 @@ def crear_reto(*, sesion_key: str | None) -> Reto:
         creado=momento,
         expira=momento + timedelta(seconds=settings.EFIRMA_RETO_SEGUNDOS),
     )
-
-
-def bloqueado(*, rfc: str, direccion: str | None, momento: datetime) -> bool:
-    """Whether ACCESO_MAX_FALLOS failures for this RFC or from this address fall within
-    the window. Refused attempts themselves do not count, so the lock ends when the
-    window after the failures that caused it has passed."""
-    desde = momento - timedelta(seconds=settings.ACCESO_VENTANA_SEGUNDOS)
-    quien = Q(rfc=rfc) if rfc else Q(pk__in=[])
-    if direccion:
-        quien |= Q(direccion=direccion)
-    fallos = IntentoAcceso.objects.filter(quien, creado__gt=desde, exitoso=False).exclude(
-        resultado=DEMASIADOS_INTENTOS
-    )
-    return fallos.count() >= settings.ACCESO_MAX_FALLOS
 
 
 def _registrar(
@@ -136,10 +145,17 @@ def iniciar_sesion_efirma(
     Order: attempt limit, challenge, then efirma.verificar_acceso. Every attempt leaves
     an IntentoAcceso row written outside any transaction of this function, so a failed
     login keeps its audit row. Raises ErrorDominio (ErrorEfirma for certificate checks).
+
+    The limit (limites.services.reservar_acceso) counts this attempt as a failure from
+    the start, by address and by address and RFC, and takes it back if it succeeds.
     """
     rfc = (rfc or "").strip().upper()
     momento = ahora()
-    if bloqueado(rfc=rfc, direccion=direccion, momento=momento):
+    try:
+        reserva = reservar_acceso(
+            ambito=AMBITO_ACCESO, identidad=rfc, direccion=direccion, momento=momento
+        )
+    except LimiteExcedido:
         _registrar(rfc=rfc, direccion=direccion, canal=canal, resultado=DEMASIADOS_INTENTOS)
         minutos = max(1, settings.ACCESO_VENTANA_SEGUNDOS // 60)
         raise ErrorDominio(
@@ -147,7 +163,7 @@ def iniciar_sesion_efirma(
             f"Hubo demasiados intentos fallidos de acceso. Espera {minutos} minutos e "
             "inténtalo de nuevo.",
             status=429,
-        )
+        ) from None
     try:
         texto = _consumir_reto(reto_id, sesion_key, momento)
         cert = verificar_acceso(
@@ -167,6 +183,16 @@ def iniciar_sesion_efirma(
         )
         raise
     contribuyente = _guardar_contribuyente(cert)
+    if contribuyente is None:
+        _registrar(
+            rfc=rfc,
+            direccion=direccion,
+            canal=canal,
+            resultado=CUENTA_DESACTIVADA,
+            numero_certificado=cert.numero_certificado or "",
+        )
+        raise ErrorEfirma("certificado_revocado")
+    liberar(reserva)
     _registrar(
         rfc=rfc,
         direccion=direccion,
@@ -177,25 +203,48 @@ def iniciar_sesion_efirma(
     return contribuyente
 
 
-def _guardar_contribuyente(cert: Certificado) -> Contribuyente:
-    """Creates or updates the taxpayer (and its user, username = RFC) from the certificate."""
+def _guardar_contribuyente(cert: Certificado) -> Contribuyente | None:
+    """Creates or updates the taxpayer from the certificate; None when its user was
+    deactivated (nothing is then written).
+
+    The taxpayer's user is the one its Contribuyente row names, never one found by
+    username: a staff account named like an RFC must not become that taxpayer's.
+    """
+    moral = cert.tipo == "moral"
+    datos = {
+        "nombre": cert.nombre or cert.rfc,
+        "tipo": cert.tipo,
+        # In a persona moral's certificate the CURP is the representative's.
+        "curp": (cert.curp or "") if not moral else "",
+        "rfc_representante": cert.rfc_representante or "",
+        "curp_representante": (cert.curp or "") if moral else "",
+        "numero_certificado": cert.numero_certificado or "",
+    }
     with transaction.atomic():
-        usuario_modelo = get_user_model()
-        usuario, creado = usuario_modelo.objects.get_or_create(username=cert.rfc)
-        if creado:
-            # Taxpayers only ever log in with their e.firma, never with a password.
-            usuario.set_unusable_password()
-            usuario.save(update_fields=["password"])
-        moral = cert.tipo == "moral"
-        datos = {
-            "usuario": usuario,
-            "nombre": cert.nombre or cert.rfc,
-            "tipo": cert.tipo,
-            # In a persona moral's certificate the CURP is the representative's.
-            "curp": (cert.curp or "") if not moral else "",
-            "rfc_representante": cert.rfc_representante or "",
-            "curp_representante": (cert.curp or "") if moral else "",
-            "numero_certificado": cert.numero_certificado or "",
-        }
-        contribuyente, _ = Contribuyente.objects.update_or_create(rfc=cert.rfc, defaults=datos)
-    return contribuyente
+        existente = (
+            Contribuyente.objects.select_for_update()
+            .select_related("usuario")
+            .filter(rfc=cert.rfc)
+            .first()
+        )
+        if existente is None:
+            try:
+                with transaction.atomic():
+                    return _crear_contribuyente(cert.rfc, datos)
+            except IntegrityError:
+                # The same taxpayer's first login, twice at once: the other one created it.
+                existente = Contribuyente.objects.select_related("usuario").get(rfc=cert.rfc)
+        if not existente.usuario.is_active:
+            return None
+        for campo, valor in datos.items():
+            setattr(existente, campo, valor)
+        existente.save()
+    return existente
+
+
+def _crear_contribuyente(rfc: str, datos: dict[str, str]) -> Contribuyente:
+    usuario = get_user_model()(username=f"{PREFIJO_USUARIO}{rfc}")
+    # Taxpayers only ever log in with their e.firma, never with a password.
+    usuario.set_unusable_password()
+    usuario.save()
+    return Contribuyente.objects.create(usuario=usuario, rfc=rfc, **datos)

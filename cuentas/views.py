@@ -79,7 +79,13 @@ def reto(request: HttpRequest) -> HttpResponse:
     if not vinculo:
         vinculo = secrets.token_urlsafe(32)
         request.session[services.VINCULO_SESION] = vinculo
-    return respuesta_json(reto_como_dict(services.crear_reto(sesion_key=vinculo)), status=201)
+    try:
+        reto = services.crear_reto(sesion_key=vinculo, direccion=direccion_de(request))
+    except ErrorDominio as exc:
+        return respuesta_json(
+            {"codigo": exc.codigo, "mensaje": exc.mensaje, "campo": exc.campo}, status=exc.status
+        )
+    return respuesta_json(reto_como_dict(reto), status=201)
 
 
 @require_POST

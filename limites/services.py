@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
@@ -117,6 +118,33 @@ def reservar(claves: Sequence[tuple[Limite, str]], *, momento: datetime) -> list
     return ids
 
 
+def reservar_acceso(
+    *, ambito: str, identidad: str, direccion: str | None, momento: datetime
+) -> list[int]:
+    """Counts one login attempt (see :func:`reservar`) by the keys that cannot be turned
+    on their owner: the address's bucket (ACCESO_MAX_FALLOS_DIRECCION, high enough for an
+    office behind one NAT) and the pair of that bucket and the identity the attempt names
+    (ACCESO_MAX_FALLOS, the tight one), both per ACCESO_VENTANA_SEGUNDOS. ``ambito``
+    keeps taxpayers' and staff's attempts apart.
+
+    Never by identity alone. Anyone can name any RFC, so a limit per RFC let anyone lock
+    a taxpayer out, from as many addresses as it took. Counting only failures made with
+    that RFC's own valid certificate would not help: certificates are public (the SAT
+    hands them out, every signed document carries one); only a good signature proves
+    the key, and that is a success. Guessing an e.firma key is not a threat a count
+    changes; what the limit must bound is the work one address can ask for, and a
+    staff password's guesses, per address.
+    """
+    ventana = settings.ACCESO_VENTANA_SEGUNDOS
+    por_direccion = Limite(f"{ambito}:direccion", settings.ACCESO_MAX_FALLOS_DIRECCION, ventana)
+    por_par = Limite(f"{ambito}:direccion+identidad", settings.ACCESO_MAX_FALLOS, ventana)
+    donde = cubeta(direccion)
+    return reservar(
+        [(por_direccion, por_direccion.clave(donde)), (por_par, por_par.clave(donde, identidad))],
+        momento=momento,
+    )
+
+
 def liberar(ids: Sequence[int]) -> None:
     """Takes back attempts counted by :func:`reservar` (a login that succeeded)."""
     if ids:
@@ -142,4 +170,12 @@ def admitir_en(
         return registrar()
 
 
-__all__ = ["Limite", "LimiteExcedido", "admitir_en", "cubeta", "liberar", "reservar"]
+__all__ = [
+    "Limite",
+    "LimiteExcedido",
+    "admitir_en",
+    "cubeta",
+    "liberar",
+    "reservar",
+    "reservar_acceso",
+]

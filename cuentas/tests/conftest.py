@@ -100,8 +100,8 @@ def post_json(c: Client, url: str, datos: Any, **extra: Any) -> Any:
     return c.post(url, json.dumps(datos), content_type="application/json", **extra)
 
 
-def pedir_reto(c: Client) -> dict[str, Any]:
-    r = c.post("/api/v1/sesion/reto")
+def pedir_reto(c: Client, **extra: Any) -> dict[str, Any]:
+    r = c.post("/api/v1/sesion/reto", **extra)
     assert r.status_code == 201, r.content
     return dict(r.json())
 
@@ -113,12 +113,13 @@ def entrar_api(
     rfc: str | None = None,
     reto: dict[str, Any] | None = None,
     firma: bytes | None = None,
+    certificado: bytes | None = None,
     **extra: Any,
 ) -> Any:
-    reto = reto or pedir_reto(c)
+    reto = reto or pedir_reto(c, **extra)
     datos = {
         "rfc": efirma.rfc if rfc is None else rfc,
-        "certificado": b64(efirma.der),
+        "certificado": b64(efirma.der if certificado is None else certificado),
         "reto_id": reto["reto_id"],
         "firma": b64(efirma.firmar(reto["reto"]) if firma is None else firma),
     }

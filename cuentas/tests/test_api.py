@@ -45,7 +45,7 @@ def test_login_gives_a_token_and_creates_the_taxpayer(client: Client, fisica: Ef
     assert datos["tipo"] == "fisica"
     c = Contribuyente.objects.get(rfc="PEÑJ800101LM6")
     assert c.curp == "PENJ800101MGTXXR05"
-    assert c.usuario.username == "PEÑJ800101LM6"
+    assert c.usuario.username == "efirma:PEÑJ800101LM6"
     assert not c.usuario.has_usable_password()
     token = TokenApi.objects.get()
     assert token.clave_sha256 == TokenApi.hash_de(datos["token"])
@@ -84,7 +84,7 @@ def test_a_new_certificate_updates_the_taxpayer_record(
     c = Contribuyente.objects.get(rfc="PEÑJ800101LM6")
     assert c.nombre == "MARÍA JOSÉ PEÑA NÚÑEZ DE LA O"
     assert c.numero_certificado == x509_numero(nuevo.der)
-    assert get_user_model().objects.filter(username="PEÑJ800101LM6").count() == 1
+    assert get_user_model().objects.filter(username="efirma:PEÑJ800101LM6").count() == 1
 
 
 def x509_numero(der: bytes) -> str:
@@ -255,33 +255,64 @@ def _fallar(client: Client, efirma: Efirma, rfc: str, addr: str) -> Any:
     return entrar_api(client, efirma, rfc=rfc, REMOTE_ADDR=addr)
 
 
-def test_ten_failures_for_one_rfc_lock_it_until_the_window_passes(
-    client: Client, fisica: Efirma, emitir: Callable[..., Efirma], reloj: Reloj
+def test_failures_naming_a_victims_rfc_from_many_addresses_do_not_lock_the_victim(
+    client: Client, fisica: Efirma
 ):
-    for i in range(10):
-        # Each failure from a different address: the RFC alone reaches the limit.
+    """Defect 1: anyone could lock a taxpayer out by naming its RFC in ten bad logins."""
+    for i in range(30):
         r = entrar_api(client, fisica, firma=b"x" * 256, REMOTE_ADDR=f"198.51.100.{i}")
         assert codigo(r) == "firma_invalida"
-    r = entrar_api(client, fisica, REMOTE_ADDR="203.0.113.9")
-    assert (r.status_code, codigo(r)) == (429, "demasiados_intentos")
-    assert IntentoAcceso.objects.filter(resultado="demasiados_intentos").count() == 1
-    reloj.avanzar(minutes=14)
-    assert entrar_api(client, fisica, REMOTE_ADDR="203.0.113.9").status_code == 429
-    reloj.avanzar(minutes=1, seconds=1)
+    for i in range(30):
+        r = entrar_api(client, fisica, certificado=b"basura", REMOTE_ADDR=f"192.0.2.{i}")
+        assert r.status_code == 400
     assert entrar_api(client, fisica, REMOTE_ADDR="203.0.113.9").status_code == 201
 
 
-def test_ten_failures_from_one_address_lock_it_for_every_rfc(
-    client: Client, fisica: Efirma, moral: Efirma, reloj: Reloj
+def test_ten_failures_from_one_address_for_one_rfc_lock_that_pair_until_the_window_passes(
+    client: Client, fisica: Efirma, reloj: Reloj
 ):
     for _ in range(10):
+        r = entrar_api(client, fisica, firma=b"x" * 256, REMOTE_ADDR="198.51.100.40")
+        assert codigo(r) == "firma_invalida"
+    r = entrar_api(client, fisica, REMOTE_ADDR="198.51.100.40")
+    assert (r.status_code, codigo(r)) == (429, "demasiados_intentos")
+    assert IntentoAcceso.objects.filter(resultado="demasiados_intentos").count() == 1
+    # The same RFC from elsewhere is not affected.
+    assert entrar_api(client, fisica, REMOTE_ADDR="198.51.100.41").status_code == 201
+    reloj.avanzar(minutes=14)
+    assert entrar_api(client, fisica, REMOTE_ADDR="198.51.100.40").status_code == 429
+    reloj.avanzar(minutes=1, seconds=1)
+    assert entrar_api(client, fisica, REMOTE_ADDR="198.51.100.40").status_code == 201
+
+
+def test_the_pair_limit_leaves_other_rfcs_from_that_address_until_the_address_limit(
+    client: Client, fisica: Efirma, moral: Efirma, reloj: Reloj, settings: Any
+):
+    settings.ACCESO_MAX_FALLOS_DIRECCION = 25
+    for _ in range(10):
         entrar_api(client, moral, rfc="GOAL750620QR8", REMOTE_ADDR="198.51.100.50")
+    r = entrar_api(client, moral, rfc="GOAL750620QR8", REMOTE_ADDR="198.51.100.50")
+    assert (r.status_code, codigo(r)) == (429, "demasiados_intentos")
+    # Another RFC from the same address still gets in...
+    assert entrar_api(client, fisica, REMOTE_ADDR="198.51.100.50").status_code == 201
+    assert entrar_api(client, moral, REMOTE_ADDR="198.51.100.50").status_code == 201
+    # ...until the address as a whole reaches its own limit (25 failures).
+    for i in range(15):
+        r = entrar_api(client, moral, rfc=f"XAXX0101010{i:02d}"[:13], REMOTE_ADDR="198.51.100.50")
+        assert r.status_code == 400, r.content
     r = entrar_api(client, fisica, REMOTE_ADDR="198.51.100.50")
     assert (r.status_code, codigo(r)) == (429, "demasiados_intentos")
-    # Another address is not affected.
     assert entrar_api(client, fisica, REMOTE_ADDR="198.51.100.51").status_code == 201
     reloj.avanzar(minutes=15, seconds=1)
     assert entrar_api(client, fisica, REMOTE_ADDR="198.51.100.50").status_code == 201
+
+
+def test_an_ipv6_client_cannot_rotate_through_its_64(client: Client, fisica: Efirma):
+    for n in range(10):
+        entrar_api(client, fisica, firma=b"x" * 256, REMOTE_ADDR=f"2001:db8:1:2::{n + 1}")
+    r = entrar_api(client, fisica, REMOTE_ADDR="2001:db8:1:2::ff")
+    assert (r.status_code, codigo(r)) == (429, "demasiados_intentos")
+    assert entrar_api(client, fisica, REMOTE_ADDR="2001:db8:1:3::1").status_code == 201
 
 
 def test_nine_failures_do_not_lock(client: Client, fisica: Efirma):

@@ -18,7 +18,7 @@ from cuentas.tests.conftest import Efirma
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_reto_used_by_two_requests_at_once_lets_one_in(fisica: Efirma):
     resultados: list[str] = []
-    retos = [services.crear_reto(sesion_key=None) for _ in range(5)]
+    retos = [services.crear_reto(sesion_key=None, direccion="192.0.2.9") for _ in range(5)]
     for reto in retos:
         barrera = threading.Barrier(2)
 

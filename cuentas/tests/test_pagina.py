@@ -24,7 +24,9 @@ from promociones.models import Adscripcion, Area
 pytestmark = pytest.mark.django_db
 
 
-def entrar_pagina(c: Client, efirma: Efirma, rfc: str | None = None, **extra: Any) -> Any:
+def entrar_pagina(
+    c: Client, efirma: Efirma, rfc: str | None = None, firma: bytes | None = None, **extra: Any
+) -> Any:
     reto = c.post("/acceso/reto", **extra)
     assert reto.status_code == 201, reto.content
     datos = reto.json()
@@ -35,7 +37,7 @@ def entrar_pagina(c: Client, efirma: Efirma, rfc: str | None = None, **extra: An
             "rfc": rfc or efirma.rfc,
             "certificado": b64(efirma.der),
             "reto_id": datos["reto_id"],
-            "firma": b64(efirma.firmar(datos["reto"])),
+            "firma": b64(efirma.firmar(datos["reto"]) if firma is None else firma),
         },
         **extra,
     )
@@ -134,9 +136,10 @@ def test_page_errors_carry_the_field_for_the_message(client: Client, moral: Efir
 def test_page_is_rate_limited_too(client: Client, fisica: Efirma, settings: Any):
     settings.ACCESO_MAX_FALLOS = 2
     for _ in range(2):
-        entrar_pagina(client, fisica, rfc="GOAL750620QR8")
+        entrar_pagina(client, fisica, firma=b"x" * 256)
     r = entrar_pagina(client, fisica)
     assert (r.status_code, r.json()["codigo"]) == (429, "demasiados_intentos")
+    assert "Espera 15 minutos" in r.json()["mensaje"]
 
 
 def test_next_is_followed_only_within_the_site(client: Client, fisica: Efirma):
