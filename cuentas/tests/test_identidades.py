@@ -25,7 +25,7 @@ CLAVE = "clave-de-prueba-123"
 
 def personal_llamado(username: str) -> Any:
     usuario = get_user_model().objects.create_user(username=username, password=CLAVE)
-    Adscripcion.objects.create(usuario=usuario, area=Area.objects.first(), rol="analista")
+    Adscripcion.objects.create(usuario=usuario, area=Area.objects.earliest("pk"), rol="analista")
     return usuario
 
 
