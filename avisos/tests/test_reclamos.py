@@ -82,8 +82,10 @@ def test_a_live_worker_renews_its_batch_so_nobody_takes_it(settings, solicitud, 
     avisos = encolar_muchos(solicitud, 4)
     # 4 sends of 0.3 s outlast a 0.6 s claim unless it is renewed.
     telefono.pausa = 0.3
+    telefono.colgar = (1, 0.0)  # only to tell when the batch is claimed and sending
     errores: list[BaseException] = []
     trabajador = en_hilo(entregar_pendientes, errores)
+    assert telefono.colgada.wait(5)
     robados: list[int] = []
     while trabajador.is_alive():
         robados += reclamar(ahora=timezone.now()).ids
