@@ -50,7 +50,7 @@ def test_the_same_text_under_two_namespaces_is_two_keys():
     assert cubeta("no es una dirección") is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sixteen_at_once_against_a_limit_of_three_let_exactly_three_through():
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
         "file:memorydb"
