@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "buzon.middleware.limpieza_periodica",
     "buzon.middleware.direccion_real",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "cuentas.backends.Autenticacion",
     "cuentas.middleware.session_limits",
+    # After the session (it needs to know who is signed in), before the CSRF check's
+    # process_view (the first thing that reads a body). Limits: buzon.middleware.
+    "buzon.middleware.limite_de_cuerpo",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -249,6 +254,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 (DATA_DIR / "tmp").mkdir(exist_ok=True)
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Seconds between crash sweeps inside each server process (promociones.limpieza); 0
+# turns them off. Off inside the test runner, whose database a thread must not share.
+LIMPIEZA_HUERFANOS_CADA = (
+    0 if "pytest" in sys.modules else env_int("BUZON_LIMPIEZA_HUERFANOS_CADA", 3600)
+)
 
 # Sessions: 15 minutes idle (renewed by activity, see cuentas.middleware), 8 hours absolute
 # (cuentas.middleware), rotated at login, strict cookies.
@@ -340,6 +350,10 @@ AVISOS_SMS_PASARELA = env_str("BUZON_SMS_GATEWAY", "console")
 AVISOS_EN_PROCESO = env_bool("BUZON_AVISOS_EN_PROCESO", True)
 AVISOS_MAX_INTENTOS = env_int("BUZON_AVISOS_MAX_INTENTOS", 5)
 AVISOS_ESPERA_BASE_SEGUNDOS = env_int("BUZON_AVISOS_ESPERA_BASE_SEGUNDOS", 30)
+# How long a worker's claim on a batch lasts without renewal, and the most one gateway
+# call may take (kept well below the claim, see avisos.services).
+AVISOS_RESERVA_SEGUNDOS = env_int("BUZON_AVISOS_RESERVA_SEGUNDOS", 300)
+AVISOS_PASARELA_TIEMPO_LIMITE_SEGUNDOS = env_int("BUZON_AVISOS_PASARELA_TIEMPO_LIMITE_SEGUNDOS", 10)
 
 LOGGING = {
     "version": 1,
