@@ -11,6 +11,11 @@ Django's CSRF middleware reads ``request.POST`` before the view runs, hence
 :func:`acepta_evidencia` for pages (exempt, install, then protect, as Django's
 documentation on upload handlers describes). API views are already exempt and call
 :func:`instalar_manejadores` first thing.
+
+:class:`ContadorDeArchivos` goes first in every request's handlers (the body-limit
+middleware installs it with the route's figures): a form that expects one file gets
+one, and a second file part is refused as soon as its header arrives, before any of
+its bytes are written anywhere.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import TooManyFilesSent
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import (
     FileUploadHandler,
@@ -32,6 +38,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from promociones.evidencias import LIMITE_BYTES, error_muy_grande
 
 __all__ = [
+    "MARCA_ARCHIVOS",
+    "ContadorDeArchivos",
+    "DemasiadosArchivos",
     "EvidenciaTemporal",
     "LimiteEvidenciaUploadHandler",
     "acepta_evidencia",
@@ -41,6 +50,49 @@ __all__ = [
 ]
 
 MARCA = "evidencia_excedida"
+MARCA_ARCHIVOS = "demasiados_archivos"
+
+
+class DemasiadosArchivos(TooManyFilesSent):
+    """More file parts (or file bytes) than the route takes.
+
+    A ``TooManyFilesSent``, so Django marks the body unreadable (``request.POST`` and
+    ``FILES`` stay empty: no half-read form reaches a view) and answers 400; the
+    body-limit middleware then replaces that answer with ``demasiados_archivos``.
+    """
+
+
+class ContadorDeArchivos(FileUploadHandler):
+    """Counts file parts and their bytes; refuses the part that passes either limit.
+
+    It passes every chunk on untouched to the handlers after it.
+    """
+
+    def __init__(self, request: HttpRequest | None, *, archivos: int, bytes_maximos: int) -> None:
+        super().__init__(request)
+        self.archivos = archivos
+        self.bytes_maximos = bytes_maximos
+        self._partes = 0
+        self._bytes = 0
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        self._partes += 1
+        if self._partes > self.archivos:
+            self._refusar()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self._bytes += len(raw_data)
+        if self._bytes > self.bytes_maximos:
+            self._refusar()
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+    def _refusar(self) -> None:
+        if self.request is not None:
+            setattr(self.request, MARCA_ARCHIVOS, True)
+        raise DemasiadosArchivos("El envío trae más archivos de los que admite la ruta.")
 
 
 class EvidenciaTemporal(TemporaryUploadedFile):
@@ -96,7 +148,15 @@ class LimiteEvidenciaUploadHandler(TemporaryFileUploadHandler):
 def instalar_manejadores(request: HttpRequest) -> None:
     """Makes every file of this request go through the capped, hashing handler."""
     setattr(request, MARCA, False)
-    request.upload_handlers = [LimiteEvidenciaUploadHandler(request)]
+    # One evidence file. The counter the body-limit middleware installed carries the
+    # route's figures; its byte cap sits above the evidence handler's, which stops the
+    # file first and answers 413 evidencia_muy_grande.
+    contador = next(
+        (h for h in request.upload_handlers if isinstance(h, ContadorDeArchivos)),
+        ContadorDeArchivos(request, archivos=1, bytes_maximos=2 * LIMITE_BYTES),
+    )
+    contador.archivos = 1
+    request.upload_handlers = [contador, LimiteEvidenciaUploadHandler(request)]
 
 
 def evidencia_excedida(request: HttpRequest) -> bool:

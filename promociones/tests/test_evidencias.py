@@ -29,6 +29,7 @@ from django.utils.crypto import get_random_string
 
 from buzon.api import endpoint
 from buzon.errores import ErrorDominio
+from buzon.middleware import HOLGURA, LimiteCuerpo
 from promociones.antivirus import AntivirusClamd, AntivirusNulo, antivirus_configurado
 from promociones.evidencias import (
     LIMITE_BYTES,
@@ -38,6 +39,7 @@ from promociones.evidencias import (
 )
 from promociones.subidas import (
     MARCA,
+    ContadorDeArchivos,
     EvidenciaTemporal,
     LimiteEvidenciaUploadHandler,
     acepta_evidencia,
@@ -81,8 +83,17 @@ def vista_pagina(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"codigo": exc.codigo}, status=exc.status)
 
 
-urlpatterns = [path("api/", vista_api), path("pagina/", vista_pagina)]
+urlpatterns = [path("api/", vista_api, name="api"), path("pagina/", vista_pagina, name="pagina")]
 pytestmark = pytest.mark.urls(__name__)
+
+
+@pytest.fixture(autouse=True)
+def limites_de_estas_rutas(monkeypatch):
+    """The body-limit middleware's table, with these test routes as evidence routes."""
+    evidencia = LimiteCuerpo(LIMITE_BYTES + HOLGURA, archivos=1, requiere_sesion=False)
+    monkeypatch.setattr(
+        "buzon.middleware.limites_por_ruta", lambda: {"api": evidencia, "pagina": evidencia}
+    )
 
 
 def zip_de_tamano(total: int, nombre: str = "nomina.csv") -> bytes:
@@ -166,7 +177,8 @@ def test_10485760_bytes_are_refused_with_413_and_nothing_is_stored(almacen):
 def test_the_handler_stops_at_exactly_10485760_bytes_and_removes_its_partial_file(almacen):
     request = RequestFactory().post("/")
     instalar_manejadores(request)
-    (manejador,) = request.upload_handlers
+    contador, manejador = request.upload_handlers
+    assert isinstance(contador, ContadorDeArchivos)
     assert isinstance(manejador, LimiteEvidenciaUploadHandler)
     manejador.new_file("evidencia", "e.zip", "application/zip", None)
     bloque = b"z" * manejador.chunk_size
