@@ -354,6 +354,22 @@ AVISOS_ESPERA_BASE_SEGUNDOS = env_int("BUZON_AVISOS_ESPERA_BASE_SEGUNDOS", 30)
 # call may take (kept well below the claim, see avisos.services).
 AVISOS_RESERVA_SEGUNDOS = env_int("BUZON_AVISOS_RESERVA_SEGUNDOS", 300)
 AVISOS_PASARELA_TIEMPO_LIMITE_SEGUNDOS = env_int("BUZON_AVISOS_PASARELA_TIEMPO_LIMITE_SEGUNDOS", 10)
+# E-mail notices: "console" (log and data-dir file, the default), "django" (the
+# EMAIL_* backend below: SMTP) or a class's dotted path.
+AVISOS_CORREO_PASARELA = env_str("BUZON_EMAIL_GATEWAY", "console")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("BUZON_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("BUZON_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("BUZON_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("BUZON_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("BUZON_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("BUZON_EMAIL_FROM", "Buzón IMSS <avisos@buzon.imss.gob.mx>")
+# The generic HTTP SMS gateway (BUZON_SMS_GATEWAY=http): endpoint and bearer token, and
+# the shared secret that signs its delivery receipts (HMAC-SHA256) with their window.
+AVISOS_SMS_HTTP_URL = env_str("BUZON_SMS_HTTP_URL")
+AVISOS_SMS_HTTP_TOKEN = env_str("BUZON_SMS_HTTP_TOKEN")
+AVISOS_ENTREGAS_SECRETO = env_str("BUZON_SMS_CALLBACK_SECRET")
+AVISOS_ENTREGAS_VENTANA_SEGUNDOS = env_int("BUZON_SMS_CALLBACK_WINDOW_SECONDS", 300)
 
 LOGGING = {
     "version": 1,
