@@ -179,6 +179,20 @@ def test_the_same_idempotency_key_with_another_body_is_a_409_and_stores_nothing(
     assert len(archivos_guardados(almacen_temporal)) == 1
 
 
+def test_a_filing_with_a_dozen_extra_file_parts_is_refused_and_stores_nothing(
+    api, contribuyente, almacen_temporal, settings
+):
+    r = presentar(
+        api,
+        evidencia=[zip_subido(f"e{i}.zip", zip_de_tamano(200_000)) for i in range(13)],
+    )
+    cuerpo = error(r, "demasiados_archivos")
+    assert cuerpo["mensaje"].startswith("El envío trae más archivos")
+    assert Solicitud.objects.count() == 0
+    assert archivos_guardados(almacen_temporal) == []
+    assert list(Path(settings.FILE_UPLOAD_TEMP_DIR).glob("*.upload*")) == []
+
+
 def test_listing_filters_and_pages(api, contribuyente):
     for i in range(23):
         registrar_solicitud(
