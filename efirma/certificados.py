@@ -31,6 +31,15 @@ from efirma.nombres import (
 from efirma.rfc import normalizar_rfc, tipo_por_longitud
 
 _PEM_INICIO = b"-----BEGIN"
+# SAT's certificates weigh about 2 KB; anything past this is not one, and parsing a
+# megabyte of extensions for an unauthenticated login is work an attacker chooses.
+MAX_BYTES_CERTIFICADO = 32 * 1024
+# SAT's longest razón social is 254 characters; a name past this is not SAT's and would
+# not fit where the taxpayer is recorded.
+MAX_CARACTERES_ATRIBUTO = 300
+# Where SAT's fields have a fixed size, the certificate must respect it.
+MAX_CARACTERES_RFC = 13
+MAX_CARACTERES_CURP = 18
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ def certificado_x509(data: bytes) -> x509.Certificate:
     """A DER or PEM certificate parsed by cryptography; ``certificado_invalido`` if not one."""
     # A PEM saved by a Windows editor may start with a UTF-8 byte order mark.
     data = data.removeprefix(b"\xef\xbb\xbf")
+    if len(data) > MAX_BYTES_CERTIFICADO:
+        raise ErrorEfirma("certificado_invalido")
     try:
         if data.lstrip().startswith(_PEM_INICIO):
             return x509.load_pem_x509_certificate(data)
@@ -155,6 +166,8 @@ def leer_certificado(data: bytes) -> Certificado:
         raise ErrorEfirma("certificado_invalido") from None
 
     sujeto = partes.sujeto
+    if any(len(valor) > MAX_CARACTERES_ATRIBUTO for _, valor in sujeto.atributos):
+        raise ErrorEfirma("certificado_invalido")
     rfcs = _partes_rfc(sujeto.primero(OID_X500_UNIQUE_IDENTIFIER))
     rfc = normalizar_rfc(rfcs[0]) if rfcs and rfcs[0] else ""
     tipo = tipo_por_longitud(rfc)
@@ -170,6 +183,11 @@ def leer_certificado(data: bytes) -> Certificado:
     # her own CURP.
     indice_curp = 1 if tipo == "moral" else 0
     curp = curps[indice_curp] if len(curps) > indice_curp else None
+
+    if (rfc_representante and len(normalizar_rfc(rfc_representante)) > MAX_CARACTERES_RFC) or (
+        curp and len(curp) > MAX_CARACTERES_CURP
+    ):
+        raise ErrorEfirma("certificado_invalido")
 
     emisor = partes.emisor
     certificado = Certificado(

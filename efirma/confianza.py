@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
@@ -32,6 +33,11 @@ logger = logging.getLogger(__name__)
 
 # Longer chains than this are not built; SAT's are two links (leaf -> CA).
 _PROFUNDIDAD_MAXIMA = 8
+# CAs that share a name and sign each other make the paths between them grow
+# exponentially with depth; the search stops after this many steps (SAT's take two).
+_PASOS_MAXIMOS = 64
+# Hashes whose collisions can be bought: a signature made with them proves nothing.
+_HASHES_DEBILES = (hashes.MD5, hashes.SHA1)
 
 
 def firma_del_emisor_valida(emisor: x509.Certificate, cert: x509.Certificate) -> bool:
@@ -40,6 +46,8 @@ def firma_del_emisor_valida(emisor: x509.Certificate, cert: x509.Certificate) ->
         publica = emisor.public_key()
         firma, datos = cert.signature, cert.tbs_certificate_bytes
         algoritmo = cert.signature_hash_algorithm
+        if isinstance(algoritmo, _HASHES_DEBILES):
+            return False
         if isinstance(publica, rsa.RSAPublicKey):
             parametros = cert.signature_algorithm_parameters
             if not isinstance(parametros, padding.PKCS1v15 | padding.PSS) or algoritmo is None:
@@ -164,12 +172,20 @@ class AlmacenConfianza:
         ]
 
     def _cadenas(
-        self, cert: x509.Certificate, partes: PartesCertificado, vistos: frozenset[bytes]
+        self,
+        cert: x509.Certificate,
+        partes: PartesCertificado,
+        vistos: frozenset[bytes],
+        pasos: list[int] | None = None,
     ) -> Iterator[list[_Autoridad]]:
         """Every chain of trusted CAs above ``cert``, nearest first, each link's signature
         verified. A chain ends at a self-signed root or at a CA whose own issuer is not
-        in the store (it is trusted itself)."""
-        if len(vistos) > _PROFUNDIDAD_MAXIMA:
+        in the store (it is trusted itself). ``pasos`` counts the search's steps across
+        the recursion, so a tangle of cross-signed CAs cannot make it run for hours."""
+        if pasos is None:
+            pasos = [0]
+        pasos[0] += 1
+        if len(vistos) > _PROFUNDIDAD_MAXIMA or pasos[0] > _PASOS_MAXIMOS:
             return
         for autoridad in self._emisores(cert, partes):
             if autoridad.der in vistos:
@@ -178,7 +194,7 @@ class AlmacenConfianza:
                 yield [autoridad]
                 continue
             superiores = list(
-                self._cadenas(autoridad.cert, autoridad.partes, vistos | {autoridad.der})
+                self._cadenas(autoridad.cert, autoridad.partes, vistos | {autoridad.der}, pasos)
             )
             if not superiores:
                 yield [autoridad]

@@ -42,6 +42,9 @@ _ETIQUETAS = {
 # Universal tags of the string types a DirectoryString (and SAT) uses.
 _UTF8, _NUMERIC, _PRINTABLE, _T61, _VIDEOTEX, _IA5 = 12, 18, 19, 20, 21, 22
 _GRAPHIC, _VISIBLE, _GENERAL, _UNIVERSAL, _BMP = 25, 26, 27, 28, 30
+# C0 and C1 controls and DEL: no name carries them, a Latin-1 reading of stray bytes
+# can produce them, and PostgreSQL refuses NUL in text.
+_CONTROLES = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)])
 _OCHO_BITS = {_UTF8, _NUMERIC, _PRINTABLE, _T61, _VIDEOTEX, _IA5, _GRAPHIC, _VISIBLE, _GENERAL}
 
 
@@ -129,7 +132,7 @@ def texto_de_valor(tlv: bytes) -> str:
         # A value that is not a string (e.g. a real BIT STRING unique identifier):
         # shown as hex rather than guessed at.
         return "#" + tlv.hex()
-    return unicodedata.normalize("NFC", texto)
+    return unicodedata.normalize("NFC", texto.translate(_CONTROLES))
 
 
 def _plegar(texto: str) -> str:
