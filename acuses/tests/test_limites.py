@@ -70,7 +70,7 @@ def test_an_ipv6_subscriber_cannot_rotate_through_its_64_and_unknown_addresses_s
     assert _api("2001:db8:1:3::1").status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_simultaneous_burst_gets_exactly_the_limit_through():
     """Sixteen requests at once from one address, limit three: three admitted."""
     from concurrent.futures import ThreadPoolExecutor

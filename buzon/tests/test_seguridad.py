@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
+from django.db.models import F
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from atencion.tests.conftest import api_de, crear_personal, pdf_subido, presenta
 from buzon.tests.ayudas import manage_en_produccion
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import IntentoAcceso, Sesion, TokenApi
+from limites.models import Marca
 from promociones.consultas import olvidar_asuntos
 from promociones.models import Evento, Solicitud
 from promociones.tests.conftest import (
@@ -741,25 +743,36 @@ def _fallar_api(cliente: Client, rfc: str) -> Respuesta:
     )
 
 
-def test_efirma_login_by_api_locks_after_ten_failures_per_rfc_and_per_address(db):
+def _pasar_la_ventana() -> None:
+    """Moves every counted attempt 16 minutes into the past (the window is 15)."""
+    Marca.objects.update(creado=F("creado") - timedelta(minutes=16))
+
+
+def test_efirma_login_by_api_locks_per_address_and_rfc_pair_and_per_address_never_per_rfc(
+    db, settings
+):
     assert settings.ACCESO_MAX_FALLOS == 10
     assert settings.ACCESO_VENTANA_SEGUNDOS == 15 * 60
-    # Per RFC: ten failures from ten addresses lock the eleventh from a new one.
+    # Failures naming a victim's RFC from ten addresses do not lock the victim out: an
+    # attacker needs no certificate to name an RFC.
     for i in range(10):
         r = _fallar_api(Client(REMOTE_ADDR=f"10.0.0.{i}"), "PENM800101AB1")
         assert r.status_code == 400 and r.json()["codigo"] == "reto_invalido"
-    r = _fallar_api(Client(REMOTE_ADDR="10.0.1.1"), "PENM800101AB1")
-    assert r.status_code == 429
-    assert r.json()["codigo"] == "demasiados_intentos"
-    # Per address: ten RFCs from one address lock the next RFC from it.
-    for i in range(10):
-        assert _fallar_api(Client(REMOTE_ADDR="10.9.9.9"), f"AAA01010{i}AAA").status_code == 400
-    r = _fallar_api(Client(REMOTE_ADDR="10.9.9.9"), "BBB010101BBB")
-    assert r.status_code == 429
-    assert r.json()["codigo"] == "demasiados_intentos"
-    # Once the window has passed, the RFC may try again.
-    IntentoAcceso.objects.update(creado=timezone.now() - timedelta(minutes=16))
     assert _fallar_api(Client(REMOTE_ADDR="10.0.1.1"), "PENM800101AB1").status_code == 400
+    # Per address and RFC: ten failures lock that pair.
+    for _ in range(10):
+        assert _fallar_api(Client(REMOTE_ADDR="10.9.9.8"), "BBB010101BBB").status_code == 400
+    r = _fallar_api(Client(REMOTE_ADDR="10.9.9.8"), "BBB010101BBB")
+    assert (r.status_code, r.json()["codigo"]) == (429, "demasiados_intentos")
+    # Per address: ACCESO_MAX_FALLOS_DIRECCION failures over many RFCs lock the address.
+    settings.ACCESO_MAX_FALLOS_DIRECCION = 12
+    for i in range(12):
+        assert _fallar_api(Client(REMOTE_ADDR="10.9.9.9"), f"AAA0101{i:02d}AAA").status_code == 400
+    r = _fallar_api(Client(REMOTE_ADDR="10.9.9.9"), "CCC010101CCC")
+    assert (r.status_code, r.json()["codigo"]) == (429, "demasiados_intentos")
+    # Once the window has passed, the pair may try again.
+    _pasar_la_ventana()
+    assert _fallar_api(Client(REMOTE_ADDR="10.9.9.8"), "BBB010101BBB").status_code == 400
 
 
 def test_behind_the_balancer_the_limit_and_audit_see_each_clients_own_address(db, settings):
@@ -769,12 +782,12 @@ def test_behind_the_balancer_the_limit_and_audit_see_each_clients_own_address(db
     # balancer appends her real address, and that is what counts.
     for i in range(10):
         cliente = Client(REMOTE_ADDR=balanceador, HTTP_X_FORWARDED_FOR=f"1.1.1.{i}, 198.51.100.7")
-        assert _fallar_api(cliente, f"AAA01010{i}AAA").status_code == 400
+        assert _fallar_api(cliente, "BBB010101BBB").status_code == 400
     atacante = Client(REMOTE_ADDR=balanceador, HTTP_X_FORWARDED_FOR="9.9.9.9, 198.51.100.7")
     assert _fallar_api(atacante, "BBB010101BBB").status_code == 429
     # Another client behind the same balancer is not locked out by her.
     vecina = Client(REMOTE_ADDR=balanceador, HTTP_X_FORWARDED_FOR="198.51.100.8")
-    assert _fallar_api(vecina, "CCC010101CCC").status_code == 400
+    assert _fallar_api(vecina, "BBB010101BBB").status_code == 400
     direcciones = set(IntentoAcceso.objects.values_list("direccion", flat=True))
     assert direcciones == {"198.51.100.7", "198.51.100.8"}
 
@@ -799,21 +812,30 @@ def test_efirma_login_page_locks_after_ten_failures(db):
     assert "_auth_user_id" not in navegador.session
 
 
-def test_staff_password_login_locks_after_ten_failures_per_user_and_per_address(escenario):
+def test_staff_password_login_locks_per_address_and_user_and_per_address(escenario, settings):
+    # Ten wrong passwords for «supervisor» from many addresses lock nobody out.
     for i in range(10):
         r = Client(REMOTE_ADDR=f"10.2.0.{i}").post(
             "/atencion/acceso/", {"username": "supervisor", "password": "mala"}
         )
         assert r.status_code == 200
-    # Even the right password is refused while locked.
+    # Ten from one address lock that address for that user, even the right password...
     cliente = Client(REMOTE_ADDR="10.2.1.1")
+    for _ in range(10):
+        cliente.post("/atencion/acceso/", {"username": "supervisor", "password": "mala"})
     r = cliente.post(
         "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
     )
     assert r.status_code == 429
     assert "Demasiados intentos" in r.content.decode()
     assert "_auth_user_id" not in cliente.session
-    for i in range(10):
+    # ...while the supervisor, from her own desk, still signs in.
+    r = Client(REMOTE_ADDR="10.2.2.2").post(
+        "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
+    )
+    assert r.status_code == 302
+    settings.ACCESO_MAX_FALLOS_DIRECCION = 12
+    for i in range(12):
         Client(REMOTE_ADDR="10.3.3.3").post(
             "/atencion/acceso/", {"username": f"nadie{i}", "password": "mala"}
         )
@@ -825,9 +847,7 @@ def test_staff_password_login_locks_after_ten_failures_per_user_and_per_address(
     for _ in range(10):
         r = cliente.post("/atencion/acceso/", {"username": "supervisor", "password": "mala"})
         assert r.status_code == 429
-    IntentoAcceso.objects.exclude(resultado="demasiados_intentos").update(
-        creado=timezone.now() - timedelta(minutes=16)
-    )
+    _pasar_la_ventana()
     r = cliente.post(
         "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
     )
@@ -838,11 +858,11 @@ def test_staff_login_limit_counts_a_username_however_it_is_spelled(escenario):
     # The form strips and NFKC-normalizes the username: each of these is «supervisor».
     variantes = ["supervisor ", " supervisor", "ｓｕｐｅｒｖｉｓｏｒ", "supervisor\t"]
     for i in range(10):
-        r = Client(REMOTE_ADDR=f"10.5.0.{i}").post(
+        r = Client(REMOTE_ADDR="10.5.0.1").post(
             "/atencion/acceso/", {"username": variantes[i % 4], "password": "mala"}
         )
         assert r.status_code == 200
-    r = Client(REMOTE_ADDR="10.5.1.1").post(
+    r = Client(REMOTE_ADDR="10.5.0.1").post(
         "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
     )
     assert r.status_code == 429
