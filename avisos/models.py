@@ -28,14 +28,26 @@ class Aviso(models.Model):
         ENTREGADO = "entregado", "Entregado"
         FALLIDO = "fallido", "Fallido"
 
+    # None for notices about the contact means themselves (codes, changes).
     solicitud = models.ForeignKey(
-        "promociones.Solicitud", on_delete=models.PROTECT, related_name="avisos"
+        "promociones.Solicitud",
+        on_delete=models.PROTECT,
+        related_name="avisos",
+        null=True,
+        blank=True,
     )
-    # The event that caused it (prorroga, canalizacion, respuesta): names its template.
+    # The event that caused it (prorroga, canalizacion, respuesta, codigo, cambio_medio):
+    # names its template folder.
     evento = models.CharField(max_length=20)
     canal = models.CharField(max_length=5, choices=Canal.choices)
     destino = models.CharField(max_length=254)
+    # The SMS text, or the e-mail's plain-text part.
     texto = models.TextField()
+    # E-mail only: subject and HTML part.
+    asunto = models.CharField(max_length=200, blank=True)
+    html = models.TextField(blank=True)
+    # SMS only: segments as the gateway bills them (avisos.sms).
+    segmentos = models.PositiveSmallIntegerField(default=0)
     estado = models.CharField(max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
     intentos = models.PositiveSmallIntegerField(default=0)
     siguiente_intento = models.DateTimeField()
@@ -43,6 +55,8 @@ class Aviso(models.Model):
     ultimo_error = models.CharField(max_length=500, blank=True)
     creado = models.DateTimeField()
     enviado = models.DateTimeField(null=True, blank=True)
+    # When the gateway's delivery receipt said entregado or fallido.
+    entregado = models.DateTimeField(null=True, blank=True)
     clave_idempotencia = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The claim: which worker's batch holds the row ("" when none) and until when.
     reclamado_por = models.CharField(max_length=32, blank=True, default="")
@@ -55,7 +69,33 @@ class Aviso(models.Model):
     class Meta:
         verbose_name = "aviso"
         ordering = ["creado", "id"]
-        indexes = [models.Index(fields=["estado", "siguiente_intento"], name="aviso_pendientes")]
+        indexes = [
+            models.Index(fields=["estado", "siguiente_intento"], name="aviso_pendientes"),
+            # Delivery receipts name the notice by the provider's id.
+            models.Index(fields=["proveedor_id"], name="aviso_proveedor"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_canal_display()} a {self.destino} ({self.get_estado_display()})"
+        return (
+            f"{self.get_canal_display()} a {enmascarar(self.destino)} ({self.get_estado_display()})"
+        )
+
+
+class AcuseEntrega(models.Model):
+    """A delivery receipt already accepted: the same signed body twice is a replay."""
+
+    firma = models.CharField(max_length=64, unique=True)
+    recibido = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "acuse de entrega"
+
+
+def enmascarar(destino: str) -> str:
+    """A destination as people may see it: 55******78, m***@dominio.mx."""
+    if "@" in destino:
+        local, _, dominio = destino.rpartition("@")
+        return f"{local[:1]}***@{dominio}"
+    if len(destino) <= 4:
+        return "*" * len(destino)
+    return destino[:2] + "*" * (len(destino) - 4) + destino[-2:]

@@ -1,6 +1,6 @@
 """Queuing notices in the caller's transaction and delivering them afterwards.
 
-Queuing (:func:`encolar_sms`) only writes a row: the request thread never talks to a
+Queuing (:func:`encolar`, for SMS or e-mail) only writes a row: the request thread never talks to a
 gateway. Delivery (:func:`entregar_pendientes`) is what the ``enviar_avisos`` worker
 runs; in the embedded install the same function also runs in a short-lived thread
 started when the queuing transaction commits, so a notice leaves within seconds with
@@ -56,11 +56,12 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from avisos import reintentos
+from avisos import reintentos, sms
 from avisos.models import Aviso
-from avisos.pasarelas import ErrorPasarela, pasarela_sms
+from avisos.pasarelas import ErrorPasarela, pasarela_correo, pasarela_sms
 from promociones.models import Solicitud
 
 logger = logging.getLogger(__name__)
@@ -121,28 +122,102 @@ def texto_sms(evento: str, contexto: dict[str, Any]) -> str:
     return " ".join(render_to_string(f"avisos/{evento}/sms.txt", contexto).split())
 
 
+@dataclass(frozen=True)
+class Correo:
+    asunto: str
+    texto: str
+    html: str
+
+
+def correo(evento: str, contexto: dict[str, Any]) -> Correo:
+    """Subject, text and HTML of ``evento`` from avisos/jinja2/avisos/<evento>/."""
+    return Correo(
+        asunto=" ".join(render_to_string(f"avisos/{evento}/asunto.txt", contexto).split()),
+        texto=render_to_string(f"avisos/{evento}/correo.txt", contexto).strip() + "\n",
+        html=render_to_string(f"avisos/{evento}/correo.html", contexto),
+    )
+
+
+def _contexto(solicitud: Solicitud | None, contexto: dict[str, Any]) -> dict[str, Any]:
+    """What every template may use: the folio and the link to its Detalle, nothing else
+    about the person."""
+    if solicitud is None:
+        return dict(contexto)
+    detalle = reverse("promociones:detalle", args=[solicitud.folio])
+    return {
+        "folio": solicitud.folio,
+        "detalle_url": settings.PUBLIC_BASE_URL.rstrip("/") + detalle,
+        **contexto,
+    }
+
+
+def encolar(
+    *,
+    canal: str,
+    evento: str,
+    destino: str,
+    contexto: dict[str, Any],
+    solicitud: Solicitud | None = None,
+    momento: datetime | None = None,
+) -> Aviso:
+    """Writes a pending notice in the caller's transaction; delivery starts once it
+    commits (never before: a rolled-back event leaves no row to send)."""
+    momento = momento or timezone.now()
+    datos = _contexto(solicitud, contexto)
+    aviso = Aviso(
+        solicitud=solicitud,
+        evento=evento,
+        canal=canal,
+        destino=destino,
+        siguiente_intento=momento,
+        creado=momento,
+    )
+    if canal == Aviso.Canal.SMS:
+        aviso.texto = texto_sms(evento, datos)
+        aviso.segmentos = sms.medir(aviso.texto).segmentos
+    else:
+        mensaje = correo(evento, datos)
+        aviso.asunto, aviso.texto, aviso.html = mensaje.asunto[:200], mensaje.texto, mensaje.html
+    aviso.save(force_insert=True)
+    if settings.AVISOS_EN_PROCESO:
+        transaction.on_commit(entregar_en_segundo_plano, robust=True)
+    return aviso
+
+
 def encolar_sms(
     *,
-    solicitud: Solicitud,
+    solicitud: Solicitud | None,
     evento: str,
     destino: str,
     contexto: dict[str, Any],
     momento: datetime | None = None,
 ) -> Aviso:
-    """Writes a pending SMS in the caller's transaction; delivery starts once it commits."""
-    momento = momento or timezone.now()
-    aviso = Aviso.objects.create(
-        solicitud=solicitud,
-        evento=evento,
+    return encolar(
         canal=Aviso.Canal.SMS,
+        evento=evento,
         destino=destino,
-        texto=texto_sms(evento, {"folio": solicitud.folio, **contexto}),
-        siguiente_intento=momento,
-        creado=momento,
+        contexto=contexto,
+        solicitud=solicitud,
+        momento=momento,
     )
-    if settings.AVISOS_EN_PROCESO:
-        transaction.on_commit(entregar_en_segundo_plano, robust=True)
-    return aviso
+
+
+def encolar_correo(
+    *,
+    solicitud: Solicitud | None,
+    evento: str,
+    destino: str,
+    contexto: dict[str, Any],
+    momento: datetime | None = None,
+) -> Aviso:
+    return encolar(
+        canal=Aviso.Canal.EMAIL,
+        evento=evento,
+        destino=destino,
+        contexto=contexto,
+        solicitud=solicitud,
+        momento=momento,
+    )
 
 
 def entregar_en_segundo_plano() -> threading.Thread:
@@ -294,16 +369,23 @@ def _llamar_pasarela(aviso: Aviso, limite: float) -> str:
     that hangs is abandoned (it must not use the database) and the worker moves on; if
     it still delivers later, the retry's identical idempotency key makes it one SMS.
     """
-    pasarela = pasarela_sms()
+    clave = str(aviso.clave_idempotencia)
     respuesta: dict[str, Any] = {}
 
     def llamar() -> None:
         try:
-            respuesta["id"] = pasarela.enviar(
-                destino=aviso.destino,
-                texto=aviso.texto,
-                clave_idempotencia=str(aviso.clave_idempotencia),
-            )
+            if aviso.canal == Aviso.Canal.EMAIL:
+                respuesta["id"] = pasarela_correo().enviar(
+                    destino=aviso.destino,
+                    asunto=aviso.asunto,
+                    texto=aviso.texto,
+                    html=aviso.html,
+                    clave_idempotencia=clave,
+                )
+            else:
+                respuesta["id"] = pasarela_sms().enviar(
+                    destino=aviso.destino, texto=aviso.texto, clave_idempotencia=clave
+                )
         except BaseException as exc:  # handed to the worker's thread below
             respuesta["error"] = exc
 

@@ -110,7 +110,7 @@ def test_a_hung_gateway_times_out_counts_as_a_failure_and_the_retry_sends_once(
     aviso.refresh_from_db()
     assert (aviso.estado, aviso.intentos) == ("pendiente", 1)
     assert aviso.ultimo_error.startswith("TiempoAgotado")
-    assert aviso.siguiente_intento > timezone.now() + timedelta(seconds=25)
+    assert aviso.siguiente_intento > timezone.now() + timedelta(seconds=12)
     assert (aviso.reclamado_por, aviso.reclamo_vence, aviso.envio_iniciado) == ("", None, None)
     time.sleep(1.0)  # the abandoned call delivers late
 

@@ -10,12 +10,21 @@ BASE = timedelta(seconds=30)
 
 
 def test_wait_doubles_after_each_failure():
-    assert [espera_tras_fallo(n, BASE).total_seconds() for n in range(1, 5)] == [30, 60, 120, 240]
+    topes = [espera_tras_fallo(n, BASE, azar=1.0).total_seconds() for n in range(1, 5)]
+    assert topes == [30, 60, 120, 240]
+
+
+def test_jitter_spreads_the_wait_over_its_upper_half():
+    assert espera_tras_fallo(2, BASE, azar=0.0) == timedelta(seconds=30)
+    assert espera_tras_fallo(2, BASE, azar=0.5) == timedelta(seconds=45)
+    esperas = {espera_tras_fallo(3, BASE) for _ in range(50)}
+    assert len(esperas) > 1
+    assert all(timedelta(seconds=60) <= e <= timedelta(seconds=120) for e in esperas)
 
 
 def test_wait_is_capped_even_after_very_many_failures():
-    assert espera_tras_fallo(12, BASE) == ESPERA_MAXIMA
-    assert espera_tras_fallo(10_000, BASE) == ESPERA_MAXIMA
+    assert espera_tras_fallo(12, BASE, azar=1.0) == ESPERA_MAXIMA
+    assert espera_tras_fallo(10_000, BASE) <= ESPERA_MAXIMA
 
 
 def test_attempt_count_starts_at_one():
