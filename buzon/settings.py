@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "acuses",
     "atencion",
     "avisos",
+    "contacto",
 ]
 
 MIDDLEWARE = [

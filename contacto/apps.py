@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContactoConfig(AppConfig):
+    name = "contacto"
+    verbose_name = "Medios de contacto"
