@@ -8,6 +8,7 @@ able to log in. What decides access is that the typed RFC equals the certificate
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -18,6 +19,10 @@ from stdnum.mx import rfc as stdnum_rfc
 from efirma.errores import ErrorEfirma
 
 TipoPersona = Literal["fisica", "moral"]
+
+# stdnum drops "-", "_" and spaces before checking, and its check digit then fails on
+# them: the RFC as typed must already be bare.
+_FORMA = re.compile(r"[A-Z&Ñ]{3,4}[0-9]{6}[A-Z0-9]{3}")
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def validar_rfc(texto: str) -> RfcInfo:
     tipo = tipo_por_longitud(rfc)
     # stdnum also accepts 10-character personal RFCs without homoclave; an e.firma
     # always carries the full RFC, so only 12 and 13 are accepted here.
-    if tipo is None:
+    if tipo is None or not _FORMA.fullmatch(rfc):
         raise ErrorEfirma("rfc_invalido")
     try:
         stdnum_rfc.validate(rfc, validate_check_digits=False)

@@ -16,8 +16,11 @@ import holidays
 
 # Saturday and Sunday, as date.weekday() numbers them.
 FIN_DE_SEMANA = frozenset({5, 6})
-# A guard against an impossible calendar (say, every day declared non-working).
+# A guard against an impossible calendar (say, every day declared non-working): this
+# many calendar days in a row without a business day ends the search.
 _MAX_DIAS_BUSQUEDA = 3660
+# About a century of business days: no term is longer, and the walk is day by day.
+_MAX_DIAS_HABILES = 26_000
 
 
 @lru_cache(maxsize=64)
@@ -50,15 +53,23 @@ def sumar_habiles(dia: date, dias_habiles: int, extras: Collection[date] = ()) -
     """The ``dias_habiles``-th business day after ``dia`` (``dia`` itself is not counted)."""
     if dias_habiles < 0:
         raise ValueError("El número de días hábiles no puede ser negativo.")
+    if dias_habiles > _MAX_DIAS_HABILES:
+        raise ValueError("El número de días hábiles es demasiado grande.")
     actual = dia
     restantes = dias_habiles
-    for _ in range(_MAX_DIAS_BUSQUEDA):
-        if restantes == 0:
-            return actual
+    # The guard counts days since the last business day, not days in all: a long term
+    # is not an impossible calendar.
+    sin_habil = 0
+    while restantes > 0:
+        if sin_habil >= _MAX_DIAS_BUSQUEDA:
+            raise ValueError(f"No hay suficientes días hábiles después de {dia:%d/%m/%Y}.")
         actual += timedelta(days=1)
         if es_habil(actual, extras):
             restantes -= 1
-    raise ValueError(f"No hay suficientes días hábiles después de {dia:%d/%m/%Y}.")
+            sin_habil = 0
+        else:
+            sin_habil += 1
+    return actual
 
 
 def habiles_entre(desde: date, hasta: date, extras: Collection[date] = ()) -> int:

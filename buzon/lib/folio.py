@@ -6,7 +6,9 @@ import re
 from typing import NamedTuple
 
 DIGITOS_MINIMOS = 6
-_FOLIO = re.compile(r"([A-Z])-(\d{4})-(\d{6,9})")
+# [0-9], not \d: \d also matches other scripts' digits ("A-２０２６-000001"), which
+# int() reads, so a folio nobody issued would look up an existing one.
+_FOLIO = re.compile(r"([A-Z])-([0-9]{4})-([0-9]{6,9})")
 
 
 class PartesFolio(NamedTuple):

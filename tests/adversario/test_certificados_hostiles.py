@@ -461,3 +461,36 @@ def test_por_la_api_cada_certificado_hostil_es_un_4xx_json(
     assert 400 <= r.status_code < 500, (r.status_code, r.content[:200])
     assert r["Content-Type"].startswith("application/json")
     assert isinstance(r.json()["codigo"], str)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rfc", ["PEÑ-800101AB9", "PEÑM 800101AB", "PEÑM_800101A9", "\ud800" * 13])
+def test_un_rfc_tecleado_con_separadores_es_rfc_invalido(
+    rfc: str, llaves: PoolLlaves, ca: AutoridadCertificadora, settings: Any, tmp_path: Any
+) -> None:
+    """stdnum drops "-", "_" and spaces before checking the format, and then its check
+    digit raised ValueError on them: a 500 for one typed character."""
+    carpeta = tmp_path / "ca"
+    carpeta.mkdir()
+    (carpeta / "ca.cer").write_bytes(ca.certificado_der)
+    settings.EFIRMA_CA_DIR = carpeta
+    settings.EFIRMA_REVOCACION = "none"
+    titular = llaves("titular")
+    der = certificado(ca.certificado.subject, ca.llave, titular.public_key())
+    c = Client(REMOTE_ADDR="10.8.0.1")
+    reto = c.post("/api/v1/sesion/reto").json()
+    cuerpo = {
+        "rfc": rfc,
+        "certificado": base64.b64encode(der).decode(),
+        "reto_id": reto["reto_id"],
+        "firma": base64.b64encode(
+            titular.sign(reto["reto"].encode(), padding.PKCS1v15(), hashes.SHA256())
+        ).decode(),
+    }
+    r = c.post(
+        "/api/v1/sesion",
+        json.dumps(cuerpo, ensure_ascii=True),
+        content_type="application/json",
+    )
+    assert r.status_code == 400, r.content[:300]
+    assert r.json()["codigo"] == "rfc_invalido"
