@@ -25,10 +25,10 @@ from atencion import transiciones
 from atencion.documentos import borrar_documento, validar_y_guardar_documento
 from atencion.models import Respuesta
 from atencion.transiciones import Accion
-from avisos.services import destino_sms, encolar_sms
 from buzon.errores import ErrorDominio
 from buzon.lib.texto import excede_limite, normalizar_saltos, sin_controles
 from calendario.services import fecha_en_mexico, siguiente_habil, sumar_habiles
+from contacto.services import avisar
 from promociones.acceso import NO_ENCONTRADA
 from promociones.models import Adscripcion, Asunto, Estatus, Evento, Servicio, Solicitud
 
@@ -109,18 +109,9 @@ def _evento(
 def _avisar(
     solicitud: Solicitud, evento: str, contexto: dict[str, Any], momento: datetime
 ) -> dict[str, Any]:
-    """Queues the SMS and returns what the history records about it."""
-    destino = destino_sms(solicitud)
-    if not destino.numero:
-        return {"aviso_sms": {"enviado": False, "motivo": destino.motivo}}
-    encolar_sms(
-        solicitud=solicitud,
-        evento=evento,
-        destino=destino.numero,
-        contexto=contexto,
-        momento=momento,
-    )
-    return {"aviso_sms": {"destino": destino.numero, "motivo": destino.motivo}}
+    """Queues the notices (SMS and e-mail, to the RFC's confirmed means) in this
+    transaction and returns what the history records about them."""
+    return avisar(solicitud=solicitud, evento=evento, contexto=contexto, momento=momento)
 
 
 def otorgar_prorroga(

@@ -76,14 +76,6 @@ RESERVA_SEGUNDOS = 300.0
 TIEMPO_LIMITE_SEGUNDOS = 10.0
 LOTE = 50
 
-SIN_CELULAR_VERIFICADO = (
-    "El RFC no tiene un celular verificado; el aviso se envió al teléfono capturado "
-    "en la solicitud."
-)
-SIN_TELEFONO = (
-    "El RFC no tiene un celular verificado y la solicitud no tiene teléfono: no se envió SMS."
-)
-
 
 def reserva() -> timedelta:
     return timedelta(seconds=float(getattr(settings, "AVISOS_RESERVA_SEGUNDOS", RESERVA_SEGUNDOS)))
@@ -98,23 +90,6 @@ def tiempo_limite() -> float:
 
 class TiempoAgotado(ErrorPasarela):
     """The gateway did not answer in time; whether the SMS left is unknown."""
-
-
-@dataclass(frozen=True)
-class DestinoSms:
-    numero: str  # "" when there is nowhere to send it
-    motivo: str  # for the history: which phone was used and why
-
-
-def destino_sms(solicitud: Solicitud) -> DestinoSms:
-    """Where an SMS about ``solicitud`` goes.
-
-    Verified cell phones per RFC (MedioContacto) do not exist yet, so the phone typed in
-    the request is the only one; the history records that it was used and why.
-    """
-    if solicitud.telefono:
-        return DestinoSms(solicitud.telefono, SIN_CELULAR_VERIFICADO)
-    return DestinoSms("", SIN_TELEFONO)
 
 
 def texto_sms(evento: str, contexto: dict[str, Any]) -> str:

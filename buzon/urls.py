@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("promociones.urls")),
     path("", include("acuses.urls")),
     path("", include("atencion.urls")),
+    path("", include("contacto.urls")),
 ]
 
 handler400 = views.solicitud_incorrecta

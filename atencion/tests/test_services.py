@@ -90,8 +90,8 @@ def test_supervisor_extends_the_date_in_business_days_and_everything_is_recorded
         f"IMSS Buzón: tu solicitud {solicitud.folio} fue prorrogada; nueva fecha de "
         "respuesta 20/03/2026. Consulta el acuse en tu Buzón IMSS."
     )
-    assert "celular verificado" in evento.datos["aviso_sms"]["motivo"]
-    assert evento.datos["aviso_sms"]["destino"] == "5512345678"
+    assert "celular confirmado" in evento.datos["aviso_sms"]["motivo"]
+    assert evento.datos["aviso_sms"]["destino"] == "55******78"
 
 
 def test_extension_may_equal_the_original_term_but_not_exceed_it(solicitud, supervisor):
