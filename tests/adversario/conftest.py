@@ -75,6 +75,22 @@ def catalogo(db: None) -> None:
     import_module("promociones.migrations.0002_catalogo").sembrar(apps, None)
 
 
+CORREO_SECRETO = "titular.secreto.7q4zk@ejemplo.mx"
+
+
+def _correo_del_titular(dueno: Any) -> Any:
+    from django.utils import timezone
+
+    from contacto.models import MedioContacto
+
+    return MedioContacto.objects.create(
+        contribuyente=dueno,
+        tipo=MedioContacto.Tipo.CORREO,
+        valor=CORREO_SECRETO,
+        creado=timezone.now(),
+    )
+
+
 @dataclass
 class Escenario:
     """Who is who: the owner's two requests and the outsiders' clients."""
@@ -85,6 +101,9 @@ class Escenario:
     dueno_pagina: Client
     # name -> client of a person who must not see the owner's requests
     ajenos: dict[str, Client]
+    # The owner's contact e-mail (contacto.MedioContacto): its id and its address.
+    medio_id: int
+    correo: str
 
 
 @pytest.fixture
@@ -104,7 +123,10 @@ def escenario(catalogo: None) -> Escenario:
     )
     from promociones.tests.conftest import iniciar_sesion
 
+    medio = _correo_del_titular(dueno)
     return Escenario(
+        medio_id=medio.pk,
+        correo=medio.valor,
         abierta=abierta,
         atendida=Solicitud.objects.get(pk=atendida.pk),
         dueno_api=api_contribuyente(dueno),

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.adversario.conftest import DESCRIPCION_SECRETA, RESPUESTA_SECRETA, Escenario
+from tests.adversario.conftest import (
+    CORREO_SECRETO,
+    DESCRIPCION_SECRETA,
+    RESPUESTA_SECRETA,
+    Escenario,
+)
 
 # Routes anyone may use without logging in (the contract's public surface and the
 # doors to log in). Keyed by the route as the resolver spells it.
@@ -54,11 +59,22 @@ VALORES_NEUTROS = {
     "content_type_id": "1",
     "url": "cualquier/cosa",
 }
-# Parameters that name a request: filled with the owner's folio or an unknown one.
-PARAMETROS_DE_SOLICITUD = frozenset({"folio"})
+FOLIO_DESCONOCIDO = "A-2026-999999"
+
+
+def _folios(e: Escenario) -> list[str]:
+    return [e.abierta.folio, e.atendida.folio]
+
+
+# Parameters that name someone's data: name -> (the owner's values, an unknown value).
+PARAMETROS_PROPIOS: dict[str, tuple[Callable[[Escenario], list[str]], str]] = {
+    "folio": (_folios, FOLIO_DESCONOCIDO),
+    "medio_id": (lambda e: [str(e.medio_id)], "987654"),
+    "direccion": (lambda e: [e.correo], "nadie.desconocido@ejemplo.mx"),
+}
+SECRETOS = (DESCRIPCION_SECRETA, RESPUESTA_SECRETA, CORREO_SECRETO)
 
 LOGINS = ("/acceso/", "/atencion/acceso/", "/admin/login/")
-FOLIO_DESCONOCIDO = "A-2026-999999"
 _ALEATORIO = re.compile(rb'(nonce|value|content)="[^"]*"')
 
 
@@ -83,7 +99,7 @@ def url_de(ruta: str, patron: URLPattern, valores: dict[str, str]) -> str:
         pytest.fail(
             f"La ruta {ruta!r} recibe {faltan}, que las pruebas de acceso no saben llenar. "
             "Agrega el parámetro a VALORES_NEUTROS (si no identifica datos de nadie) o a "
-            "PARAMETROS_DE_SOLICITUD (si identifica una solicitud) en "
+            "PARAMETROS_PROPIOS (si identifica datos de alguien) en "
             "tests/adversario/test_acceso.py."
         )
     texto = ruta
@@ -101,21 +117,26 @@ def _contenido(r: Any) -> bytes:
     return bytes(r.content)
 
 
-def forma(r: Any, folio: str) -> tuple[Any, ...]:
+def forma(r: Any, url: str, valor: str) -> tuple[Any, ...]:
     """What an outsider could tell apart: status, type, redirect target and body (the
-    folio itself and per-response tokens masked)."""
-    cuerpo = _contenido(r).replace(folio.encode(), b"<folio>")
+    path asked for, the value in it and per-response tokens masked)."""
+    cuerpo = _contenido(r).replace(url.encode(), b"<url>")
+    destino = r.get("Location", "").replace(url, "<url>")
+    if len(valor) >= 4:  # a short id would mask unrelated digits
+        cuerpo = cuerpo.replace(valor.encode(), b"<valor>")
+        destino = destino.replace(valor, "<valor>")
     cuerpo = _ALEATORIO.sub(rb'\1="*"', cuerpo)
     tipo = r.get("Content-Type", "")
     if tipo.startswith("application/json") and cuerpo:
         cuerpo = json.dumps(json.loads(cuerpo), sort_keys=True).encode()
-    destino = r.get("Location", "").replace(folio, "<folio>")
     return (r.status_code, tipo, destino, cuerpo)
 
 
 def pedir(c: Client, metodo: str, url: str) -> Any:
     if metodo == "GET":
         return c.get(url)
+    if metodo == "DELETE":
+        return c.delete(url)
     # Everything a staff action or a form could want: if access control failed, the
     # action would go through and the answer would differ from the unknown folio's.
     datos = {
@@ -129,19 +150,21 @@ def pedir(c: Client, metodo: str, url: str) -> Any:
     return c.post(url, datos)
 
 
-def _clasificar() -> tuple[list[tuple[str, URLPattern]], list[tuple[str, URLPattern]]]:
-    de_solicitud, resto = [], []
-    for ruta, patron in rutas():
-        if set(parametros(patron)) & PARAMETROS_DE_SOLICITUD:
-            de_solicitud.append((ruta, patron))
-        else:
-            resto.append((ruta, patron))
-    return de_solicitud, resto
+def de_alguien(patron: URLPattern) -> list[str]:
+    return [p for p in parametros(patron) if p in PARAMETROS_PROPIOS]
+
+
+def valores_del_titular(e: Escenario) -> dict[str, str]:
+    return {**VALORES_NEUTROS, **{p: f(e)[0] for p, (f, _) in PARAMETROS_PROPIOS.items()}}
+
+
+def valores_desconocidos() -> dict[str, str]:
+    return {**VALORES_NEUTROS, **{p: d for p, (_, d) in PARAMETROS_PROPIOS.items()}}
 
 
 def test_cada_parametro_de_ruta_tiene_como_llenarse() -> None:
     for ruta, patron in rutas():
-        url_de(ruta, patron, {**VALORES_NEUTROS, "folio": FOLIO_DESCONOCIDO})
+        url_de(ruta, patron, valores_desconocidos())
 
 
 def test_las_rutas_publicas_de_la_tabla_existen() -> None:
@@ -162,30 +185,33 @@ def test_el_dueno_si_ve_su_solicitud(escenario: Escenario) -> None:
 
 
 @pytest.mark.django_db
-def test_un_ajeno_recibe_lo_mismo_que_con_un_folio_inexistente(escenario: Escenario) -> None:
-    de_solicitud, _ = _clasificar()
-    assert de_solicitud, "el recorrido no encontró rutas con folio"
+def test_un_ajeno_recibe_lo_mismo_que_con_un_dato_inexistente(escenario: Escenario) -> None:
+    propias = [(ruta, patron) for ruta, patron in rutas() if de_alguien(patron)]
+    assert propias, "el recorrido no encontró rutas con datos de alguien"
     fallas = []
-    for ruta, patron in de_solicitud:
+    for ruta, patron in propias:
+        (parametro,) = de_alguien(patron)  # one owned value per route, so far
+        del_titular, desconocido = PARAMETROS_PROPIOS[parametro]
         for persona, cliente in escenario.ajenos.items():
-            for solicitud in (escenario.abierta, escenario.atendida):
-                for metodo in ("GET", "POST"):
-                    valores = {**VALORES_NEUTROS, "folio": solicitud.folio}
-                    ajena = pedir(cliente, metodo, url_de(ruta, patron, valores))
-                    valores["folio"] = FOLIO_DESCONOCIDO
-                    inexistente = pedir(cliente, metodo, url_de(ruta, patron, valores))
+            for valor in del_titular(escenario):
+                for metodo in ("GET", "POST", "DELETE"):
+                    url = url_de(ruta, patron, {**VALORES_NEUTROS, parametro: valor})
+                    url_nada = url_de(ruta, patron, {**VALORES_NEUTROS, parametro: desconocido})
+                    ajena, inexistente = (
+                        pedir(cliente, metodo, url),
+                        pedir(cliente, metodo, url_nada),
+                    )
                     cuerpo = _contenido(ajena)
-                    donde = f"{metodo} {ruta} como {persona} ({solicitud.estatus})"
-                    if ajena.status_code in (200, 201) or ajena.status_code >= 500:
+                    donde = f"{metodo} {url} como {persona}"
+                    if ajena.status_code in (200, 201, 204) or ajena.status_code >= 500:
                         fallas.append(f"{donde}: respondió {ajena.status_code}")
-                    elif DESCRIPCION_SECRETA.encode() in cuerpo or (
-                        RESPUESTA_SECRETA.encode() in cuerpo
-                    ):
+                    elif any(secreto.encode() in cuerpo for secreto in SECRETOS):
                         fallas.append(f"{donde}: mostró datos del titular")
-                    elif forma(ajena, solicitud.folio) != forma(inexistente, FOLIO_DESCONOCIDO):
+                    elif forma(ajena, url, valor) != forma(inexistente, url_nada, desconocido):
                         fallas.append(
                             f"{donde}: {ajena.status_code} {cuerpo[:120]!r} en lugar de lo "
-                            f"mismo que un folio inexistente ({inexistente.status_code})"
+                            f"mismo que un dato inexistente ({inexistente.status_code} "
+                            f"{_contenido(inexistente)[:120]!r})"
                         )
     assert not fallas, "\n".join(fallas)
 
@@ -209,12 +235,12 @@ def test_un_anonimo_solo_entra_a_rutas_publicas(escenario: Escenario) -> None:
     for ruta, patron in rutas():
         if ruta in PUBLICAS:
             continue
-        url = url_de(ruta, patron, {**VALORES_NEUTROS, "folio": escenario.atendida.folio})
-        for metodo in ("GET", "POST"):
+        url = url_de(ruta, patron, valores_del_titular(escenario))
+        for metodo in ("GET", "POST", "DELETE"):
             r = pedir(anonimo, metodo, url)
             if not _es_rechazo_anonimo(r):
                 fallas.append(f"{metodo} {url}: {r.status_code} {r.get('Location', '')}")
-            elif DESCRIPCION_SECRETA.encode() in _contenido(r):
+            elif any(secreto.encode() in _contenido(r) for secreto in SECRETOS):
                 fallas.append(f"{metodo} {url}: mostró datos del titular")
     assert not fallas, "\n".join(fallas)
 
