@@ -11,6 +11,7 @@ import base64
 import contextlib
 import json
 import time
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,7 +61,10 @@ def almacen(ca: AutoridadCertificadora) -> AlmacenConfianza:
 
 
 def _atributo(oid: x509.ObjectIdentifier, valor: str) -> x509.NameAttribute:
-    return x509.NameAttribute(oid, valor, _ASN1Type.UTF8String, _validate=False)
+    with warnings.catch_warnings():
+        # Oversized values are the point: cryptography only warns about them.
+        warnings.simplefilter("ignore", UserWarning)
+        return x509.NameAttribute(oid, valor, _ASN1Type.UTF8String, _validate=False)
 
 
 def sujeto_sat(nombre: str = "MARÍA PEÑA NÚÑEZ", rfc: str = RFC) -> x509.Name:
