@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from buzon.errores import ErrorDominio
+from buzon.lib.texto import sin_controles
 from cuentas.models import Contribuyente, IntentoAcceso, Reto
 from efirma.certificados import Certificado, leer_certificado
 from efirma.errores import ErrorEfirma
@@ -149,7 +150,7 @@ def iniciar_sesion_efirma(
     The limit (limites.services.reservar_acceso) counts this attempt as a failure from
     the start, by address and by address and RFC, and takes it back if it succeeds.
     """
-    rfc = (rfc or "").strip().upper()
+    rfc = sin_controles(rfc or "").strip().upper()
     momento = ahora()
     try:
         reserva = reservar_acceso(

@@ -50,7 +50,9 @@ class Limite:
     def clave(self, *partes: str | None) -> str:
         """The key of one bucket of this limit: a SHA-256 of the namespace and parts."""
         texto = "\x1f".join([self.ambito, *(p or "" for p in partes)])
-        return hashlib.sha256(texto.encode("utf-8")).hexdigest()
+        # surrogatepass: a key made of whatever a client typed (a lone surrogate in a
+        # JSON escape) still hashes instead of raising.
+        return hashlib.sha256(texto.encode("utf-8", "surrogatepass")).hexdigest()
 
     def desde(self, momento: datetime) -> datetime:
         """Attempts made strictly after this moment count (the one comparison, ``__gt``)."""

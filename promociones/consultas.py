@@ -100,15 +100,25 @@ class Filtros:
         return {k: v for k, v in valores.items() if v}
 
 
+# The service began in 2020 (Buzón IMSS); a search beyond these years can find nothing,
+# and 9999-12-31 plus one day would overflow the date arithmetic of the filter.
+PRIMER_ANIO, ULTIMO_ANIO = 2000, 2999
+
+
 def _fecha(valor: str, campo: str) -> date | None:
     if not valor:
         return None
     try:
-        return date.fromisoformat(valor)
+        fecha = date.fromisoformat(valor)
     except ValueError:
+        fecha = None
+    if fecha is None or not PRIMER_ANIO <= fecha.year <= ULTIMO_ANIO:
         raise ErrorDominio(
-            "fecha_invalida", "Escribe la fecha como AAAA-MM-DD.", campo=campo
-        ) from None
+            "fecha_invalida",
+            f"Escribe la fecha como AAAA-MM-DD, entre los años {PRIMER_ANIO} y {ULTIMO_ANIO}.",
+            campo=campo,
+        )
+    return fecha
 
 
 def leer_filtros(entrada: Mapping[str, Any]) -> Filtros:
