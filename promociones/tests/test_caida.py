@@ -170,12 +170,15 @@ def test_after_sigkill_mid_upload_and_between_store_and_commit_nothing_is_left(t
     # The restarted server sweeps on its first request, in the background.
     servidor = _iniciar(env, tmp_path)
     try:
-        socket.create_connection(("127.0.0.1", puerto), timeout=5).sendall(
-            b"GET /acceso/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        limite = time.monotonic() + 15
+        with socket.create_connection(("127.0.0.1", puerto), timeout=10) as c:
+            c.sendall(b"GET /acceso/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            assert c.recv(65536).startswith(b"HTTP/1.1 200")
+        limite = time.monotonic() + 30
         while huerfano.exists() or list(temporales.glob("*.upload*")):
-            assert time.monotonic() < limite, _archivos(tmp_path)
+            assert time.monotonic() < limite, (
+                _archivos(tmp_path),
+                (tmp_path / "gunicorn.log").read_text()[-3000:],
+            )
             time.sleep(0.1)
         # The filed request still downloads, byte for byte.
         with socket.create_connection(("127.0.0.1", puerto), timeout=10) as c:
