@@ -44,10 +44,12 @@ def medios(request: HttpRequest) -> HttpResponse:
 
 
 @endpoint
-@require_http_methods(["PUT", "DELETE"])
+@require_http_methods(["GET", "PUT", "DELETE"])
 @token_requerido
 def telefono(request: HttpRequest) -> HttpResponse:
     c = _contribuyente(request)
+    if request.method == "GET":
+        return respuesta_json({"telefono": services.medios_a_dict(c)["telefono"]})
     if request.method == "DELETE":
         # The confirmed phone first; else the one waiting for its code.
         medio = (
@@ -100,9 +102,15 @@ def confirmar_correo(request: HttpRequest) -> HttpResponse:
 
 
 @endpoint
-@require_http_methods(["DELETE"])
+@require_http_methods(["GET", "DELETE"])
 @token_requerido
 def correo(request: HttpRequest, direccion: str) -> HttpResponse:
     c = _contribuyente(request)
+    if request.method == "GET":
+        valor = services.normalizar_correo(unquote(direccion))
+        for correo in services.medios_a_dict(c)["correos"]:
+            if correo["direccion"] == valor:
+                return respuesta_json(correo)
+        raise ErrorDominio("no_encontrado", "Esa dirección no está registrada.", status=404)
     services.quitar_correo(contribuyente=c, actor=actor(c), direccion=unquote(direccion))
     return HttpResponse(status=204)

@@ -10,12 +10,12 @@ urlpatterns = [
     path("medios/telefono/confirmacion", views.confirmar_telefono, name="confirmar_telefono"),
     path("medios/correos", views.correo, name="correo"),
     path(
-        "medios/correos/<int:medio_id>/confirmacion",
+        "medios/correos/<medio_id>/confirmacion",
         views.confirmar_correo,
         name="confirmar_correo",
     ),
-    path("medios/<int:medio_id>/reenvio", views.reenviar, name="reenviar"),
-    path("medios/<int:medio_id>/baja", views.quitar, name="quitar"),
+    path("medios/<medio_id>/reenvio", views.reenviar, name="reenviar"),
+    path("medios/<medio_id>/baja", views.quitar, name="quitar"),
     path("medios/recordatorio", views.recordatorio, name="recordatorio"),
     path("medios/recordatorio/posponer", views.posponer, name="posponer"),
     path("api/v1/medios", api.medios, name="api_medios"),
@@ -27,5 +27,5 @@ urlpatterns = [
     ),
     path("api/v1/medios/correos", api.correos, name="api_correos"),
     path("api/v1/medios/correos/confirmacion", api.confirmar_correo, name="api_confirmar_correo"),
-    path("api/v1/medios/correos/<str:direccion>", api.correo, name="api_correo"),
+    path("api/v1/medios/correos/<direccion>", api.correo, name="api_correo"),
 ]

@@ -97,7 +97,7 @@ def correo(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @contribuyente_requerido
-def confirmar_correo(request: HttpRequest, medio_id: int) -> HttpResponse:
+def confirmar_correo(request: HttpRequest, medio_id: str) -> HttpResponse:
     c = request.user.contribuyente  # type: ignore[union-attr]
 
     def hacer() -> str:
@@ -115,7 +115,7 @@ def confirmar_correo(request: HttpRequest, medio_id: int) -> HttpResponse:
 
 @require_POST
 @contribuyente_requerido
-def reenviar(request: HttpRequest, medio_id: int) -> HttpResponse:
+def reenviar(request: HttpRequest, medio_id: str) -> HttpResponse:
     c = request.user.contribuyente  # type: ignore[union-attr]
 
     def hacer() -> str:
@@ -127,7 +127,7 @@ def reenviar(request: HttpRequest, medio_id: int) -> HttpResponse:
 
 @require_POST
 @contribuyente_requerido
-def quitar(request: HttpRequest, medio_id: int) -> HttpResponse:
+def quitar(request: HttpRequest, medio_id: str) -> HttpResponse:
     c = request.user.contribuyente  # type: ignore[union-attr]
 
     def hacer() -> str:

@@ -94,6 +94,21 @@ ACCESO = {
     "atencion:api_respuesta": "personal_api",
     "atencion:api_asignacion": "personal_api",
     "atencion:api_avisos": "personal_api",
+    "contacto:medios": "contribuyente",
+    "contacto:telefono": "contribuyente",
+    "contacto:confirmar_telefono": "contribuyente",
+    "contacto:correo": "contribuyente",
+    "contacto:confirmar_correo": "contribuyente",
+    "contacto:reenviar": "contribuyente",
+    "contacto:quitar": "contribuyente",
+    "contacto:recordatorio": "contribuyente",
+    "contacto:posponer": "contribuyente",
+    "contacto:api_medios": "contribuyente_api",
+    "contacto:api_telefono": "contribuyente_api",
+    "contacto:api_confirmar_telefono": "contribuyente_api",
+    "contacto:api_correos": "contribuyente_api",
+    "contacto:api_confirmar_correo": "contribuyente_api",
+    "contacto:api_correo": "contribuyente_api",
 }
 
 # URLs whose views change state: reached with POST, everything else with GET.
@@ -107,13 +122,29 @@ POST = {
     "atencion:api_canalizacion",
     "atencion:api_respuesta",
     "atencion:api_asignacion",
+    "contacto:telefono",
+    "contacto:confirmar_telefono",
+    "contacto:correo",
+    "contacto:confirmar_correo",
+    "contacto:reenviar",
+    "contacto:quitar",
+    "contacto:posponer",
+    "contacto:api_confirmar_telefono",
+    "contacto:api_correos",
+    "contacto:api_confirmar_correo",
 }
 
 # The test client's response (django-stubs types it as a private class).
 Respuesta = Any
 
 # Values for the URL parameters other than the folio.
-PARAMETROS = {"servicio": "aclaracion", "tipo": "recepcion", "codigo": "ABCDEFGH"}
+PARAMETROS = {
+    "servicio": "aclaracion",
+    "tipo": "recepcion",
+    "codigo": "ABCDEFGH",
+    "medio_id": "1",
+    "direccion": "nadie@dominio.mx",
+}
 
 
 def _rutas(patrones: list[Any], prefijo: str = "", espacio: str = "") -> list[tuple[str, str]]:
@@ -1075,7 +1106,7 @@ def test_every_api_url_refuses_an_unsupported_method_with_json(escenario):
     """Every /api/ view is an ``endpoint``: CSRF-exempt (the token is the credential) and
     answering a refused method with the contract's JSON, not an HTML page."""
     api = [n for n, c in ACCESO.items() if url(n, escenario.solicitud.folio).startswith("/api/")]
-    assert len(api) == 16
+    assert len(api) == 22
     cliente = Client(enforce_csrf_checks=True)
     for nombre in api:
         r = cliente.patch(url(nombre, escenario.solicitud.folio))
