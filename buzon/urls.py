@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("acuses.urls")),
     path("", include("atencion.urls")),
     path("", include("contacto.urls")),
+    path("", include("avisos.urls")),
 ]
 
 handler400 = views.solicitud_incorrecta
