@@ -26,7 +26,13 @@ from atencion.documentos import borrar_documento, validar_y_guardar_documento
 from atencion.models import Respuesta
 from atencion.transiciones import Accion
 from buzon.errores import ErrorDominio
-from buzon.lib.texto import excede_limite, normalizar_saltos, sin_controles
+from buzon.lib.texto import (
+    MENSAJE_MARCAS,
+    excede_limite,
+    marcas_en_exceso,
+    normalizar_saltos,
+    sin_controles,
+)
 from calendario.services import fecha_en_mexico, siguiente_habil, sumar_habiles
 from contacto.services import avisar
 from promociones.acceso import NO_ENCONTRADA
@@ -74,7 +80,9 @@ def _texto(valor: str, *, codigo: str, mensaje: str, campo: str) -> str:
     if excede_limite(texto):
         raise ErrorDominio(
             f"{campo}_muy_larga" if campo == "nota" else f"{campo}_muy_largo",
-            "El texto debe ser menor a 4,000 caracteres.",
+            f"El texto {MENSAJE_MARCAS}"
+            if marcas_en_exceso(texto)
+            else "El texto debe ser menor a 4,000 caracteres.",
             campo=campo,
         )
     return texto

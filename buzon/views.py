@@ -8,6 +8,7 @@ shows the path, the exception or anything else from the request.
 import sys
 from urllib.parse import urlencode
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -46,6 +47,19 @@ def es_api(request: HttpRequest) -> bool:
 
 
 def solicitud_incorrecta(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # The body fit its route (buzon.middleware.limite_de_cuerpo) but its text fields
+        # together exceed what the server keeps in memory (DATA_UPLOAD_MAX_MEMORY_SIZE):
+        # a description of megabytes is the usual case. Say so, with a code.
+        return _error_dominio(
+            request,
+            ErrorDominio(
+                "cuerpo_muy_grande",
+                "Los campos de texto del envío son demasiado grandes para esta operación. "
+                "Revisa la descripción: debe ser menor a 4,000 caracteres.",
+                status=413,
+            ),
+        )
     if es_api(request):
         return error_json("solicitud_incorrecta", "La petición no es válida.", status=400)
     return render(request, "400.html", status=400)

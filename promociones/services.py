@@ -17,7 +17,9 @@ from buzon.errores import ErrorDominio
 from buzon.lib import telefono as telefonos
 from buzon.lib.texto import (
     MAX_CARACTERES_DESCRIPCION,
+    MENSAJE_MARCAS,
     excede_limite,
+    marcas_en_exceso,
     normalizar_saltos,
     sin_controles,
 )
@@ -101,7 +103,9 @@ def validar_solicitud(
         errores.append(
             ErrorDominio(
                 "descripcion_muy_larga",
-                f"La descripción debe ser menor a 4,000 caracteres "
+                f"La descripción {MENSAJE_MARCAS}"
+                if marcas_en_exceso(texto)
+                else f"La descripción debe ser menor a 4,000 caracteres "
                 f"(máximo {MAX_CARACTERES_DESCRIPCION:,}).",
                 campo="descripcion",
             )

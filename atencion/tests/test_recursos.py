@@ -54,6 +54,7 @@ def test_few_letters_with_too_many_marks_are_refused(contribuyente):
     descripcion = "Solicito aclaración " + "a" + "\u0301" * (MAX_MARCAS_SEGUIDAS + 1)
     respuesta = presentar_por_api(contribuyente, descripcion)
     assert respuesta.json()["codigo"] == "descripcion_muy_larga"
+    assert "demasiados acentos o marcas combinadas" in respuesta.json()["mensaje"]
 
 
 @pytest.mark.django_db

@@ -81,3 +81,10 @@ def excede_limite(texto: str, maximo: int = MAX_CARACTERES_DESCRIPCION) -> bool:
     if len(texto) <= maximo:
         return False
     return contar_caracteres(texto) > maximo
+
+
+# Said to the person when some letter carries more marks than MAX_MARCAS_SEGUIDAS.
+MENSAJE_MARCAS = (
+    "tiene letras con demasiados acentos o marcas combinadas (más de "
+    f"{MAX_MARCAS_SEGUIDAS} en una sola letra); escríbelo de nuevo sin ellas."
+)
