@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from atencion import acceso, consultas, services
-from avisos.models import Aviso
+from avisos.models import Aviso, enmascarar
 from buzon.api import endpoint, leer_json, respuesta_json
 from buzon.errores import ErrorDominio
 from calendario.services import fecha_en_mexico
@@ -149,12 +149,15 @@ def asignacion(request: HttpRequest, folio: str) -> HttpResponse:
 def aviso_a_dict(aviso: Aviso) -> dict[str, Any]:
     return {
         "canal": aviso.canal,
-        "destino": aviso.destino,
+        "destino": enmascarar(aviso.destino),
         "texto": aviso.texto,
         "estado": aviso.estado,
         "intentos": aviso.intentos,
         "creado": momento_iso(aviso.creado),
         "enviado": momento_iso(aviso.enviado) if aviso.enviado else None,
+        # When the gateway's receipt arrived (entregado or fallido), and its last answer.
+        "entregado": momento_iso(aviso.entregado) if aviso.entregado else None,
+        "ultima_respuesta": aviso.ultimo_error or None,
     }
 
 

@@ -7,6 +7,9 @@ app_name = "atencion"
 urlpatterns = [
     path("atencion/acceso/", views.Acceso.as_view(), name="acceso"),
     path("atencion/", views.lista, name="lista"),
+    # Before atencion/<folio>/: "avisos" is not a folio.
+    path("atencion/avisos/", views.avisos_fallidos, name="avisos"),
+    path("atencion/avisos/<aviso_id>/reintento", views.reintentar_aviso, name="reintentar_aviso"),
     path("atencion/<str:folio>/", views.detalle, name="detalle"),
     path("atencion/<str:folio>/prorroga", views.prorroga, name="prorroga"),
     path("atencion/<str:folio>/canalizacion", views.canalizacion, name="canalizacion"),

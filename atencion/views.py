@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from acuses.models import Acuse
 from atencion import acceso, consultas, intentos, services, transiciones
 from atencion.models import Respuesta
-from avisos.models import Aviso
+from avisos import services as avisos_services
+from avisos.models import Aviso, enmascarar
 from buzon.errores import ErrorDominio
 from calendario.services import fecha_en_mexico
 from cuentas.middleware import SESSION_INICIO
@@ -151,6 +152,7 @@ def _detalle(
         "eventos": solicitud.eventos.select_related("actor").order_by("creado", "id"),
         "acuses": Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id"),
         "avisos": Aviso.objects.filter(solicitud=solicitud).order_by("creado", "id"),
+        "enmascarar": enmascarar,
         "evidencia": Evidencia.objects.filter(solicitud=solicitud).first(),
         "respuesta": Respuesta.objects.filter(solicitud=solicitud).first(),
         "servicios": Servicio.objects.order_by("clave"),
@@ -290,3 +292,35 @@ def asignacion(request: HttpRequest, folio: str) -> HttpResponse:
             usuario=request.POST.get("usuario", ""),
         ),
     )
+
+
+def _areas(request: HttpRequest) -> list[int]:
+    return list(
+        Adscripcion.objects.filter(usuario_id=request.user.pk).values_list("area_id", flat=True)
+    )
+
+
+@require_GET
+@personal_requerido
+def avisos_fallidos(request: HttpRequest) -> HttpResponse:
+    """The failed notices of the staff member's areas, with the gateway's last answer."""
+    filas = avisos_services.fallidos_de_areas(_areas(request))[:200]
+    return render(request, "atencion/avisos.html", {"avisos": filas, "enmascarar": enmascarar})
+
+
+@require_POST
+@personal_requerido
+def reintentar_aviso(request: HttpRequest, aviso_id: str) -> HttpResponse:
+    valido = aviso_id.isascii() and aviso_id.isdigit() and len(aviso_id) <= 18
+    aviso = (
+        avisos_services.fallidos_de_areas(_areas(request)).filter(pk=int(aviso_id)).first()
+        if valido
+        else None
+    )
+    if aviso is not None and avisos_services.reintentar(
+        aviso=aviso, actor=request.user.get_username()
+    ):
+        messages.success(request, "El aviso volvió a la cola de envío.")
+    else:
+        messages.error(request, "Ese aviso ya no está fallido o no es de tus áreas.")
+    return redirect("atencion:avisos")

@@ -422,3 +422,34 @@ def entregar_pendientes(*, ahora: datetime | None = None, limite: int = LOTE) ->
                 total += 1
         if len(lote.ids) < limite:
             return total
+
+
+def fallidos_de_areas(area_ids: list[int]) -> QuerySet[Aviso]:
+    """The failed notices about requests of these areas, newest first."""
+    return (
+        Aviso.objects.filter(estado=Aviso.Estado.FALLIDO, solicitud__area_id__in=area_ids)
+        .select_related("solicitud")
+        .order_by("-creado", "-id")
+    )
+
+
+def reintentar(*, aviso: Aviso, actor: str, ahora: datetime | None = None) -> bool:
+    """Puts a failed notice back in the queue with a fresh allowance of attempts, under
+    the same idempotency key (a notice that did reach the phone is not sent twice by a
+    gateway that dedupes). Returns False if it was no longer failed."""
+    ahora = ahora or timezone.now()
+    hecho = bool(
+        Aviso.objects.filter(pk=aviso.pk, estado=Aviso.Estado.FALLIDO).update(
+            estado=Aviso.Estado.PENDIENTE,
+            intentos=0,
+            siguiente_intento=ahora,
+            reclamado_por="",
+            reclamo_vence=None,
+            envio_iniciado=None,
+        )
+    )
+    if hecho:
+        logger.info("Aviso %s reintentado por %s (antes: %s)", aviso.pk, actor, aviso.ultimo_error)
+        if settings.AVISOS_EN_PROCESO:
+            transaction.on_commit(entregar_en_segundo_plano, robust=True)
+    return hecho

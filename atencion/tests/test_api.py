@@ -229,11 +229,21 @@ def test_notices_of_a_request(solicitud, supervisor):
     assert r.status_code == 200
     (aviso,) = r.json()["resultados"]
     assert aviso["canal"] == "sms"
-    assert aviso["destino"] == "5512345678"
+    assert aviso["destino"] == "55******78"
     assert aviso["estado"] == "pendiente"
     assert aviso["enviado"] is None
     assert "prorrogada" in aviso["texto"]
-    assert set(aviso) == {"canal", "destino", "texto", "estado", "intentos", "creado", "enviado"}
+    assert set(aviso) == {
+        "canal",
+        "destino",
+        "texto",
+        "estado",
+        "intentos",
+        "creado",
+        "enviado",
+        "entregado",
+        "ultima_respuesta",
+    }
     assert Aviso.objects.count() == 1
 
 

@@ -96,6 +96,8 @@ ACCESO = {
     "atencion:api_respuesta": "personal_api",
     "atencion:api_asignacion": "personal_api",
     "atencion:api_avisos": "personal_api",
+    "atencion:avisos": "personal",
+    "atencion:reintentar_aviso": "personal",
     "contacto:medios": "contribuyente",
     "contacto:telefono": "contribuyente",
     "contacto:confirmar_telefono": "contribuyente",
@@ -124,6 +126,7 @@ POST = {
     "atencion:api_canalizacion",
     "atencion:api_respuesta",
     "atencion:api_asignacion",
+    "atencion:reintentar_aviso",
     "contacto:telefono",
     "contacto:confirmar_telefono",
     "contacto:correo",
@@ -145,6 +148,7 @@ PARAMETROS = {
     "tipo": "recepcion",
     "codigo": "ABCDEFGH",
     "medio_id": "1",
+    "aviso_id": "1",
     "direccion": "nadie@dominio.mx",
 }
 
