@@ -120,7 +120,8 @@ def test_evidence_of_10485759_bytes_is_accepted_and_stored_whole(
     pagina.get_by_role("button", name="Enviar").click()
     pagina.wait_for_url(re.compile(r"/registrada/$"))
     assert Evidencia.objects.get().bytes == 10_485_759
-    assert [f.stat().st_size for f in archivos_en(almacen)] == [10_485_759]
+    # The evidence, stored whole (the acuse's PDF is stored beside it, under acuses/).
+    assert [f.stat().st_size for f in archivos_en(almacen / "evidencias")] == [10_485_759]
 
 
 def _zip_dentro_de_zip() -> bytes:
