@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from acuses import pdf
 from acuses.models import Acuse, PdfAcuse
+from archivos import almacen as almacen_archivos
 from buzon.errores import ErrorDominio
 
 logger = logging.getLogger(__name__)
@@ -62,8 +62,8 @@ def guardar_pdf(
             status=503,
         ) from None
     ahora = timezone.now()
-    nombre = almacen.save(
-        f"{PREFIJO}{ahora:%Y}/{ahora:%m}/{uuid.uuid4().hex}.pdf", ContentFile(datos)
+    nombre = almacen_archivos.guardar(
+        PREFIJO.rstrip("/"), "pdf", ContentFile(datos), almacen=almacen
     )
     valores = {
         "archivo": nombre,

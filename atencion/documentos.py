@@ -8,14 +8,13 @@ transaction fails; a crash in between leaves a file no row names, which
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 
 from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from archivos import almacen as almacen_archivos
 from buzon.errores import ErrorDominio
 from promociones.evidencias import sanear_nombre
 
@@ -70,11 +69,8 @@ def validar_y_guardar_documento(
     while bloque := archivo.read(BLOQUE):
         resumen.update(bloque)
     nombre = sanear_nombre(archivo.name or "") or "respuesta.pdf"
-    ahora = timezone.now()
     archivo.seek(0)
-    clave = (almacen or default_storage).save(
-        f"respuestas/{ahora:%Y}/{ahora:%m}/{uuid.uuid4().hex}.pdf", archivo
-    )
+    clave = almacen_archivos.guardar("respuestas", "pdf", archivo, almacen=almacen)
     return DocumentoGuardado(nombre, tamano, resumen.hexdigest(), clave)
 
 

@@ -5,6 +5,7 @@ and, under ``/api/``, with the contract's ``{"codigo", "mensaje"}`` body. None o
 shows the path, the exception or anything else from the request.
 """
 
+import errno
 import sys
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 
+from archivos import almacen
 from buzon.api import REINTENTAR_TRAS_SEGUNDOS, error_json
 from buzon.context_processors import rutas
 from buzon.errores import ErrorDominio
@@ -94,6 +96,12 @@ def error_servidor(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if isinstance(exc, ErrorDominio):
         return _error_dominio(request, exc)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        # A full disk while receiving an upload (its temporary file) or storing one.
+        return _error_dominio(
+            request,
+            ErrorDominio("almacenamiento_lleno", almacen.ALMACENAMIENTO_LLENO, status=503),
+        )
     if isinstance(exc, OperationalError | InterfaceError):
         return _error_dominio(
             request, ErrorDominio("servicio_ocupado", SERVICIO_OCUPADO, status=503)

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO, cast
 
 from django.core.files.storage import Storage, default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 
+from archivos import almacen as almacen_archivos
 from buzon.errores import ErrorDominio
 from buzon.lib.zips import ZipInvalido, ZipPeligroso, inspeccionar_zip
 from promociones.antivirus import Antivirus, antivirus_configurado
@@ -94,11 +93,9 @@ def validar_y_guardar_evidencia(
     # The upload handler hashed the bytes as they arrived; only files that came
     # another way are read once more here.
     sha256 = sha256_de(archivo)
-    ahora = timezone.now()
-    clave = f"evidencias/{ahora:%Y}/{ahora:%m}/{uuid.uuid4().hex}.zip"
     archivo.seek(0)
     # A temporary upload is moved into place, not copied; others are written in chunks.
-    clave = (almacen or default_storage).save(clave, archivo)
+    clave = almacen_archivos.guardar("evidencias", "zip", archivo, almacen=almacen)
     return EvidenciaGuardada(nombre_original=nombre, bytes=tamano, sha256=sha256, clave=clave)
 
 

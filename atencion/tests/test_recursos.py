@@ -114,3 +114,69 @@ def test_a_database_that_is_gone_is_a_503_with_retry_after(base_inalcanzable, ca
     assert pagina.status_code == 503
     assert int(pagina["Retry-After"]) > 0
     assert "ocupado" in pagina.content.decode()
+
+
+@pytest.fixture
+def api_de_contribuyente(contribuyente) -> Client:
+    return Client(
+        HTTP_AUTHORIZATION=f"Bearer {token_para(contribuyente)}", raise_request_exception=False
+    )
+
+
+@pytest.fixture
+def base_bloqueada(api_de_contribuyente):
+    """Another connection holds the write lock on the requests' table while the
+    service's own connection gives up waiting after 0.2 s (20 s in production)."""
+    original = dict(connection.settings_dict)
+    opciones = dict(original.get("OPTIONS") or {})
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        otra = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        otra.execute("BEGIN IMMEDIATE")
+        opciones["timeout"] = 0.2
+    else:
+        import psycopg
+
+        otra = psycopg.connect(
+            host=original["HOST"] or None,
+            port=original["PORT"] or None,
+            user=original["USER"],
+            password=original["PASSWORD"] or None,
+            dbname=connection.settings_dict["NAME"],
+        )
+        otra.execute("LOCK TABLE promociones_solicitud IN ACCESS EXCLUSIVE MODE")
+        opciones["options"] = "-c lock_timeout=200"
+    connection.close()
+    connection.settings_dict["OPTIONS"] = opciones
+    try:
+        yield
+    finally:
+        otra.rollback()
+        otra.close()
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(original)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_locked_longer_than_its_wait_is_a_503_and_stores_nothing(
+    api_de_contribuyente, base_bloqueada, almacen_por_prueba, caplog
+):
+    api = api_de_contribuyente
+    with caplog.at_level(logging.CRITICAL):
+        respuesta = api.post(
+            "/api/v1/solicitudes",
+            {
+                "servicio": "aclaracion",
+                "asunto": "emisiones",
+                "descripcion": "Mi pago no aparece.",
+                "telefono": "5512345678",
+                "evidencia": zip_subido(),
+            },
+        )
+    assert respuesta.status_code == 503, respuesta.content
+    assert respuesta.json()["codigo"] == "servicio_ocupado"
+    assert int(respuesta["Retry-After"]) > 0
+    # The evidence stored before the transaction was removed when it failed.
+    assert [p for p in almacen_por_prueba.rglob("*") if p.is_file()] == []
