@@ -36,8 +36,10 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy .
 
+# Random order (pytest-randomly), a new seed each run, printed at the end: replay an
+# order with `make unit PYTEST_ARGS=--randomly-seed=N`.
 unit: setup
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+	$(VENV)/bin/pytest -q -p no:cacheprovider -p randomly $(PYTEST_ARGS)
 
 test: lint typecheck unit
 

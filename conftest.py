@@ -3,29 +3,110 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 
 SHARED_SAT = Path(__file__).resolve().parent.parent / "shared" / "fixtures" / "sat"
 
+# The components CI installs and then requires with BUZON_REQUIRE_<NAME>=1 (.ci/run):
+# without the switch a test that needs an absent one skips saying why; with it, it fails.
+REQUISITOS = ("POSTGRES", "BROWSER", "OPENSSL", "SAT_FIXTURES")
 
-def required(name: str) -> bool:
-    """CI sets BUZON_REQUIRE_<NAME>=1 so that a missing component fails instead of skipping."""
-    return os.environ.get(f"BUZON_REQUIRE_{name}") == "1"
+
+def required(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """CI sets BUZON_REQUIRE_<NAME>=1 so that a missing component fails instead of skipping.
+
+    Any value but empty or 0 counts: ``=true`` silently meaning "no" would hide the very
+    skip the switch exists to catch."""
+    assert name in REQUISITOS, name
+    valor = (os.environ if environ is None else environ).get(f"BUZON_REQUIRE_{name}", "")
+    return valor.strip() not in ("", "0")
 
 
-def skip_or_fail(name: str, reason: str) -> None:
-    if required(name):
-        pytest.fail(f"{reason} (BUZON_REQUIRE_{name}=1)")
+def skip_or_fail(name: str, reason: str, environ: Mapping[str, str] | None = None) -> NoReturn:
+    if required(name, environ):
+        pytest.fail(f"{reason} (BUZON_REQUIRE_{name}=1)", pytrace=False)
     pytest.skip(reason)
+
+
+def motivo_sin_postgres(environ: Mapping[str, str], motor: str) -> str | None:
+    """Why this run must not start (BUZON_REQUIRE_POSTGRES set, the database another
+    engine), or None."""
+    if required("POSTGRES", environ) and motor != "postgresql":
+        return (
+            f"BUZON_REQUIRE_POSTGRES=1, pero las pruebas usarían {motor}: define "
+            "DATABASE_URL=postgres://… (una suite en SQLite no prueba PostgreSQL)."
+        )
+    return None
+
+
+def carpeta_sat(carpeta: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """``carpeta`` if it holds SAT's test credentials; otherwise skip, or fail under
+    BUZON_REQUIRE_SAT_FIXTURES."""
+    if not (carpeta / "fiel-EKU9003173C9" / "certificate.cer").is_file():
+        skip_or_fail(
+            "SAT_FIXTURES",
+            f"Faltan las credenciales de prueba del SAT en {carpeta} (../shared no está "
+            "junto al proyecto): las pruebas con los archivos reales del SAT no corren.",
+            environ,
+        )
+    return carpeta
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.db import connections
+
+    motivo = motivo_sin_postgres(os.environ, connections["default"].vendor)
+    if motivo is not None:
+        raise pytest.UsageError(motivo)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The order's seed even under -q (which hides pytest-randomly's header line), so a
+    failure that depends on order can be replayed."""
+    semilla = getattr(config.option, "randomly_seed", None)
+    if semilla is not None and config.pluginmanager.has_plugin("randomly"):
+        terminalreporter.write_line(
+            f"Orden aleatorio: repite esta corrida con -p randomly --randomly-seed={semilla}"
+        )
+
+
+def _transaccional(item: pytest.Item) -> tuple[bool, bool]:
+    """(transactional, with serialized_rollback), as pytest-django reads the test."""
+    marca = item.get_closest_marker("django_db")
+    kw = marca.kwargs if marca else {}
+    fixtures = getattr(item, "fixturenames", ())
+    transaccional = bool(
+        kw.get("transaction")
+        or kw.get("reset_sequences")
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+    return transaccional, transaccional and bool(kw.get("serialized_rollback"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within the transactional tests (which pytest-django already puts after the others),
+    those with serialized_rollback run first, each group in pytest-randomly's order.
+
+    A plain transactional test's final flush re-creates content types under new ids, and
+    a serialized reload after it collides with them (UNIQUE django_content_type). Any
+    order inside each group must pass."""
+    primero = next((i for i, item in enumerate(items) if _transaccional(item)[0]), None)
+    if primero is None:
+        return
+    cola = items[primero:]
+    cola.sort(key=lambda item: 0 if _transaccional(item)[1] else 1)
+    items[primero:] = cola
 
 
 @pytest.fixture
 def sat_fixtures() -> Path:
-    if not SHARED_SAT.is_dir():
-        pytest.skip(f"SAT fixtures not found at {SHARED_SAT}: ../shared is absent")
-    return SHARED_SAT
+    return carpeta_sat(SHARED_SAT)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,9 +161,18 @@ def almacen_por_prueba(settings, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 
 @pytest.fixture(autouse=True)
-def paginas_del_tablero_olvidadas() -> None:
-    """Each test's database starts over, and with it the taxpayers' ids and versions; a
-    page remembered by an earlier test must not answer for a later one."""
-    from promociones.consultas import olvidar_paginas
+def caches_del_proceso_olvidados() -> None:
+    """Each test starts as in a fresh process: its database starts over, and with it the
+    ids of taxpayers and asuntos and the versions of their requests; a Tablero page, an
+    asunto list or a link an earlier test left in this process's caches must not answer
+    for a later one, nor be what a later one needs to pass."""
+    from buzon.context_processors import _rutas
+    from promociones.consultas import olvidar_asuntos, olvidar_paginas
+    from promociones.tablero import _prefijo_detalle
 
     olvidar_paginas()
+    olvidar_asuntos()
+    # Links reversed once per process: a test with its own URLconf (pytest.mark.urls)
+    # must reverse against it, not find them made under another test's.
+    _rutas.cache_clear()
+    _prefijo_detalle.cache_clear()

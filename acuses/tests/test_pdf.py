@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import time
 from io import BytesIO
 from typing import Any
 
@@ -75,15 +76,25 @@ def test_fonts_are_embedded_truetype_and_never_the_base14_helvetica(recepcion):
         assert "/FontFile2" in descriptor.get_object(), nombre
 
 
-def test_same_acuse_renders_the_same_facts_and_dates_every_time(recepcion):
+def test_same_acuse_renders_the_same_bytes_whatever_the_clock_and_zone(
+    recepcion, monkeypatch, settings
+):
     primero = pdf.renderizar(recepcion)
+    # A year later, on a server in another zone, from the row read back: a render that
+    # took anything from the clock or the zone (dates, ids) would differ.
+    reloj = time.time
+    monkeypatch.setattr(time, "time", lambda: reloj() + 366 * 24 * 3600)
+    settings.TIME_ZONE = "Asia/Tokyo"
     segundo = pdf.renderizar(Acuse.objects.get(pk=recepcion.pk))
+    monkeypatch.undo()
     assert primero == segundo
     info = PdfReader(BytesIO(primero)).metadata
     assert info is not None
     # Creation date fixed to the issue moment (10:15:03 Mexico City = 16:15:03 UTC).
     assert str(info["/CreationDate"]).startswith("D:20261128161503")
-    assert texto_de(pdf.pdf_de(recepcion)) == texto_de(pdf.pdf_de(recepcion))
+    assert info.title == f"Acuse de recepción — folio {recepcion.hechos['folio']}"
+    # Sealing adds a signature, never a visible word.
+    assert texto_de(pdf.pdf_de(recepcion)) == texto_de(primero)
 
 
 def test_pdf_is_rendered_from_stored_facts_not_from_the_solicitud(recepcion):
@@ -106,7 +117,7 @@ def test_pdf_is_signed_pades_by_the_sealing_certificate(recepcion):
 
 
 def test_long_description_flows_onto_a_second_page(solicitud):
-    from acuses.services import emitir_acuse
+    from promociones.hechos import emitir_acuse
 
     Solicitud.objects.filter(pk=solicitud.pk).update(
         descripcion=("Párrafo largo. " * 60 + "\n") * 4

@@ -95,7 +95,8 @@ def test_sat_key_made_here_opens_with_openssl(key_sat: bytes, tmp_path: Path) ->
 
 def test_sat_key_decrypts_and_matches_its_certificate(key_sat: bytes, fisica: Emitido) -> None:
     llave = leer_llave_privada(key_sat, "12345678a")
-    verificar_par(leer_certificado(fisica.der), llave)
+    assert llave.private_numbers() == fisica.llave.private_numbers()
+    verificar_par(leer_certificado(fisica.der), llave)  # raises llave_no_corresponde
 
 
 @pytest.mark.parametrize("contrasena", ["12345678A", "", "1234"])
@@ -143,9 +144,10 @@ def test_password_with_enie_from_a_latin1_tool_is_accepted(fisica: Emitido) -> N
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption("contraseña".encode("latin-1")),
     )
-    leer_llave_privada(pem, "contraseña")
+    propia = fisica.llave.public_key().public_numbers()
+    assert leer_llave_privada(pem, "contraseña").public_key().public_numbers() == propia
     utf8 = llave_sat_der(fisica.llave, "contraseña")
-    leer_llave_privada(utf8, "contraseña")
+    assert leer_llave_privada(utf8, "contraseña").public_key().public_numbers() == propia
 
 
 @pytest.mark.parametrize(

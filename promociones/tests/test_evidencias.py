@@ -24,7 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from django.core.files.uploadhandler import StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import Client, RequestFactory
-from django.urls import path
+from django.urls import include, path
 from django.utils.crypto import get_random_string
 
 from buzon.api import endpoint
@@ -83,7 +83,13 @@ def vista_pagina(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"codigo": exc.codigo}, status=exc.status)
 
 
-urlpatterns = [path("api/", vista_api, name="api"), path("pagina/", vista_pagina, name="pagina")]
+urlpatterns = [
+    path("api/", vista_api, name="api"),
+    path("pagina/", vista_pagina, name="pagina"),
+    # The site's own routes too: the refusal pages (CSRF's 403 here) link to them in
+    # their header, and reversing those links must not depend on an earlier test.
+    path("", include("buzon.urls")),
+]
 pytestmark = pytest.mark.urls(__name__)
 
 

@@ -242,6 +242,9 @@ def test_list_is_newest_first_filters_and_pages_cover_every_request(api, api_otr
 
 
 def test_bad_list_filters_are_contract_errors(api):
-    for parametros in ({"estatus": "perdido"}, {"recibida_desde": "02/03/2026"}, {"pagina": "0"}):
-        r = api.get(LISTA, parametros)
-        es_error(r, r.json()["codigo"], 400)
+    for parametros, codigo in (
+        ({"estatus": "perdido"}, "estatus_invalido"),
+        ({"recibida_desde": "02/03/2026"}, "fecha_invalida"),
+        ({"pagina": "0"}, "pagina_invalida"),
+    ):
+        es_error(api.get(LISTA, parametros), codigo, 400)
