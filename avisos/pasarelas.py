@@ -62,13 +62,17 @@ class PasarelaCorreo(Protocol):
 
 
 _archivo_cerrojo = threading.Lock()
+# Folders already created by this process: one mkdir per process, not per message.
+_carpetas_hechas: set[object] = set()
 
 
 def anotar_en_archivo(canal: str, destino: str, texto: str) -> None:
     """One JSON line per message in the data dir; one write() per line, opened for
     appending, so lines of several processes never interleave."""
     carpeta = settings.DATA_DIR / "avisos"
-    carpeta.mkdir(parents=True, exist_ok=True)
+    if carpeta not in _carpetas_hechas:
+        carpeta.mkdir(parents=True, exist_ok=True)
+        _carpetas_hechas.add(carpeta)
     linea = json.dumps(
         {
             "canal": canal,
@@ -90,6 +94,9 @@ def anotar_en_archivo(canal: str, destino: str, texto: str) -> None:
 class ConsolaSms:
     """Logs the message instead of sending it, with its idempotency key."""
 
+    # A local write that cannot hang: the worker calls it without a watchdog thread.
+    local = True
+
     def enviar(self, *, destino: str, texto: str, clave_idempotencia: str) -> str:
         proveedor_id = f"consola-{uuid.uuid4().hex}"
         logger.info(
@@ -104,6 +111,8 @@ class ConsolaSms:
 
 
 class ConsolaCorreo:
+    local = True
+
     def enviar(
         self, *, destino: str, asunto: str, texto: str, html: str, clave_idempotencia: str
     ) -> str:
