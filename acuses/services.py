@@ -1,9 +1,10 @@
-"""Issuing acuses: gather the facts, build the cadena original, seal it, store it."""
+"""Issuing acuses: complete the facts with the seal's data, build the cadena original,
+seal it, store it. Which facts a step attests is decided by the domain that calls
+:func:`emitir` (``promociones.hechos``); this app never reads the request itself."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -12,159 +13,29 @@ from acuses import sello
 from acuses.archivo import guardar_tras_emitir
 from acuses.models import Acuse, nuevo_codigo_verificacion
 from buzon.lib import cadena as cadena_lib
-from promociones.models import Evidencia, Solicitud
 
 
-def _nombre(valor: Any) -> str:
-    """A catalog entry's name (Servicio, Asunto) or the text given."""
-    return str(getattr(valor, "nombre", valor) or "")
+def emitir(*, solicitud_id: int, hechos: dict[str, Any], momento: datetime) -> Acuse:
+    """Seal and store an acuse for the request ``solicitud_id`` attesting ``hechos``.
 
-
-def _archivo(datos: Mapping[str, Any], que: str) -> dict[str, Any]:
-    try:
-        nombre, tamano, sha256 = datos["nombre"], datos["bytes"], datos["sha256"]
-    except (KeyError, TypeError):
-        raise ValueError(f"{que} necesita nombre, bytes y sha256") from None
-    return {"nombre": str(nombre), "bytes": int(tamano), "sha256": str(sha256).lower()}
-
-
-def _requerido(extra: Mapping[str, Any], clave: str, tipo: str) -> Any:
-    if extra.get(clave) in (None, ""):
-        raise ValueError(f"el acuse de {tipo} necesita extra[{clave!r}]")
-    return extra[clave]
-
-
-def _fecha_anterior(extra: Mapping[str, Any], solicitud: Solicitud, nueva: date) -> str:
-    # Callers may issue before or after moving the solicitud's date; when the solicitud
-    # already holds the new date and no previous one was given, there is none to state.
-    anterior = extra.get("fecha_anterior")
-    if anterior is None and solicitud.respuesta_a_partir_del != nueva:
-        anterior = solicitud.respuesta_a_partir_del
-    return cadena_lib.fecha(anterior)
-
-
-def reunir_hechos(
-    *,
-    solicitud: Solicitud,
-    tipo: str,
-    momento: datetime,
-    codigo_verificacion: str,
-    numero_certificado_sello: str,
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The facts an acuse of kind ``tipo`` attests, as JSON-ready values.
-
-    ``extra`` by kind (the staff transitions pass it; recepción needs none):
-
-    - prorroga: ``nueva_fecha`` (date), optional ``fecha_anterior`` (date).
-    - canalizacion: ``servicio`` and ``asunto`` (the new ones: models or names),
-      ``nueva_fecha`` (date); optional ``servicio_anterior``/``asunto_anterior`` (needed
-      only when the solicitud already holds the new ones).
-    - respuesta: ``texto`` (the answer) and ``documento``
-      (``{"nombre", "bytes", "sha256"}`` of the answer document).
+    ``hechos`` holds the facts of its kind (``tipo`` among them); the version, the
+    verification code, the sealing certificate's number and the issue moment are added
+    here. Call it inside the transaction of the step it attests. The PDF is rendered
+    once that transaction commits, so a download is a file read.
     """
-    extra = extra or {}
-    if tipo not in cadena_lib.TIPOS:
-        raise ValueError(f"tipo de acuse desconocido: {tipo!r}")
-    contribuyente = solicitud.contribuyente
-    evidencia = Evidencia.objects.filter(solicitud=solicitud).first()
-    hechos: dict[str, Any] = {
-        "version": cadena_lib.VERSION,
-        "tipo": tipo,
-        "codigo_verificacion": codigo_verificacion,
-        "numero_certificado_sello": numero_certificado_sello,
-        "emitido": cadena_lib.momento(momento),
-        "folio": solicitud.folio,
-        "rfc": contribuyente.rfc,
-        "nombre": contribuyente.nombre,
-        "servicio": _nombre(solicitud.servicio),
-        "asunto": _nombre(solicitud.asunto),
-        "recibida": cadena_lib.momento(solicitud.recibida),
-        "computo_desde": cadena_lib.fecha(solicitud.computo_desde),
-        "respuesta_a_partir_del": cadena_lib.fecha(solicitud.respuesta_a_partir_del),
-        "descripcion_sha256": cadena_lib.sha256_texto(solicitud.descripcion),
-        "evidencias": [
-            _archivo(
-                {
-                    "nombre": evidencia.nombre_original,
-                    "bytes": evidencia.bytes,
-                    "sha256": evidencia.sha256,
-                },
-                "la evidencia",
-            )
-        ]
-        if evidencia
-        else [],
-    }
-    if tipo == "recepcion":
-        # The text itself is kept to print it; only its digest enters the cadena.
-        hechos["descripcion"] = solicitud.descripcion
-    elif tipo == "prorroga":
-        nueva = _requerido(extra, "nueva_fecha", tipo)
-        hechos["fecha_anterior"] = _fecha_anterior(extra, solicitud, nueva)
-        hechos["nueva_fecha"] = hechos["respuesta_a_partir_del"] = cadena_lib.fecha(nueva)
-    elif tipo == "canalizacion":
-        servicio = _requerido(extra, "servicio", tipo)
-        asunto = _requerido(extra, "asunto", tipo)
-        nueva = _requerido(extra, "nueva_fecha", tipo)
-        servicio_anterior = extra.get("servicio_anterior") or solicitud.servicio
-        asunto_anterior = extra.get("asunto_anterior") or solicitud.asunto
-        if _nombre(servicio_anterior) == _nombre(servicio) and _nombre(asunto_anterior) == _nombre(
-            asunto
-        ):
-            raise ValueError(
-                "la canalización necesita extra['servicio_anterior'] y extra['asunto_anterior'] "
-                "cuando la solicitud ya tiene los nuevos"
-            )
-        hechos.update(
-            servicio=_nombre(servicio),
-            asunto=_nombre(asunto),
-            servicio_anterior=_nombre(servicio_anterior),
-            asunto_anterior=_nombre(asunto_anterior),
-            canalizada=cadena_lib.fecha(momento.astimezone(cadena_lib.ZONA).date()),
-            nueva_fecha=cadena_lib.fecha(nueva),
-            respuesta_a_partir_del=cadena_lib.fecha(nueva),
-        )
-    else:  # respuesta
-        texto = str(_requerido(extra, "texto", tipo))
-        documento = _archivo(_requerido(extra, "documento", tipo), "el documento de respuesta")
-        hechos.update(
-            atendida=cadena_lib.momento(momento),
-            respuesta=texto,
-            respuesta_sha256=cadena_lib.sha256_texto(texto),
-            documentos=[documento],
-        )
-    return hechos
-
-
-def emitir_acuse(
-    *,
-    solicitud: Solicitud,
-    tipo: str,
-    momento: datetime,
-    extra: dict[str, Any] | None = None,
-) -> Acuse:
-    """Issue, seal and store an acuse of kind ``tipo`` for ``solicitud`` at ``momento``.
-
-    Call it inside the transaction of the step it attests (filing, prórroga,
-    canalización, respuesta), so that the step and its acuse exist together or not at
-    all. See ``reunir_hechos`` for what ``extra`` carries per kind. Raises ValueError
-    for a programming error (unknown kind, missing extra).
-    """
+    if hechos.get("tipo") not in cadena_lib.TIPOS:
+        raise ValueError(f"tipo de acuse desconocido: {hechos.get('tipo')!r}")
     material = sello.material()
-    codigo = nuevo_codigo_verificacion()
-    hechos = reunir_hechos(
-        solicitud=solicitud,
-        tipo=tipo,
-        momento=momento,
-        codigo_verificacion=codigo,
-        numero_certificado_sello=material.numero,
-        extra=extra,
-    )
-    acuse = sellar_hechos(hechos, material, emitido=momento, solicitud=solicitud)
+    completos = {
+        "version": cadena_lib.VERSION,
+        **hechos,
+        "codigo_verificacion": nuevo_codigo_verificacion(),
+        "numero_certificado_sello": material.numero,
+        "emitido": cadena_lib.momento(momento),
+    }
+    acuse = sellar_hechos(completos, material, emitido=momento, solicitud_id=solicitud_id)
     with transaction.atomic():
         acuse.save()
-    # Rendered once the step is committed, so a download is a file read.
     transaction.on_commit(lambda: guardar_tras_emitir(acuse.pk), robust=True)
     return acuse
 
@@ -174,13 +45,13 @@ def sellar_hechos(
     material: sello.MaterialSello,
     *,
     emitido: datetime,
-    solicitud: Solicitud | None = None,
+    solicitud_id: int | None = None,
 ) -> Acuse:
     """An unsaved Acuse for ``hechos`` (as reunir_hechos makes them, ``emitido`` being the
     moment they state): its cadena original and its sello by ``material``."""
     cadena = cadena_lib.construir(hechos)
     return Acuse(
-        solicitud=solicitud,
+        solicitud_id=solicitud_id,
         tipo=hechos["tipo"],
         emitido=emitido,
         codigo_verificacion=hechos["codigo_verificacion"],

@@ -1,14 +1,16 @@
-"""Downloading acuses (owner only) and verifying them (anyone, no login)."""
+"""Verifying acuses (anyone, no login), and the PDF response every download uses.
+
+Who may download a request's acuse is the request's business: those views live with
+the request (``promociones.views.acuse``, ``promociones.api.acuse``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from acuses import pdf
 from acuses.archivo import pdf_para_descargar
@@ -18,19 +20,9 @@ from acuses.verificacion import Resultado, resumen_publico, verificar_pdf
 from buzon.api import respuesta_json
 from buzon.errores import ErrorDominio
 from buzon.lib import cadena as cadena_lib
-from promociones.acceso import solicitud_de_contribuyente
-from promociones.models import Solicitud
 
 # An acuse is one or two pages (~60 KB); anything far larger is not one of ours.
 MAX_BYTES_ACUSE = 5 * 1024 * 1024
-
-
-def acuse_de(solicitud: Solicitud, tipo: str) -> Acuse:
-    """The solicitud's latest acuse of ``tipo``; Http404 when it has none."""
-    acuse = Acuse.objects.filter(solicitud=solicitud, tipo=tipo).order_by("-emitido", "-id").first()
-    if acuse is None:
-        raise Http404("La solicitud no tiene un acuse de ese tipo.")
-    return acuse
 
 
 def respuesta_pdf(acuse: Acuse) -> HttpResponse:
@@ -39,13 +31,6 @@ def respuesta_pdf(acuse: Acuse) -> HttpResponse:
     # The taxpayer's data: never kept by shared caches.
     respuesta["Cache-Control"] = "private, no-store"
     return respuesta
-
-
-@require_GET
-@login_required
-def descargar(request: HttpRequest, folio: str, tipo: str) -> HttpResponse:
-    solicitud = solicitud_de_contribuyente(request.user, folio)
-    return respuesta_pdf(acuse_de(solicitud, tipo))
 
 
 def _quiere_json(request: HttpRequest) -> bool:

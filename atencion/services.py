@@ -20,7 +20,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from acuses.services import emitir_acuse
 from atencion import transiciones
 from atencion.documentos import borrar_documento, validar_y_guardar_documento
 from atencion.models import Respuesta
@@ -36,6 +35,7 @@ from buzon.lib.texto import (
 from calendario.services import fecha_en_mexico, siguiente_habil, sumar_habiles
 from contacto.services import avisar
 from promociones.acceso import NO_ENCONTRADA
+from promociones.hechos import emitir_acuse
 from promociones.models import Adscripcion, Asunto, Estatus, Evento, Servicio, Solicitud
 
 logger = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from acuses.models import Acuse
+from acuses.views import respuesta_pdf
 from buzon.api import endpoint, respuesta_json
 from buzon.errores import ErrorDominio
 from calendario.services import ZONA_MEXICO
@@ -19,7 +20,7 @@ from cuentas.autenticacion import token_requerido
 from cuentas.models import Contribuyente
 from promociones import acceso, consultas
 from promociones.consultas import eventos_publicos, respuesta_de
-from promociones.descargas import documento_de_respuesta, respuesta_evidencia
+from promociones.descargas import acuse_de, documento_de_respuesta, respuesta_evidencia
 from promociones.models import Asunto, Servicio, Solicitud
 from promociones.services import registrar_solicitud
 from promociones.subidas import instalar_manejadores, revisar_subida
@@ -250,3 +251,18 @@ def documento_openapi() -> dict[str, Any]:
 @require_GET
 def openapi(request: HttpRequest) -> HttpResponse:
     return respuesta_json(documento_openapi())
+
+
+@endpoint
+@require_GET
+@token_requerido
+def acuse(request: HttpRequest, folio: str, tipo: str) -> HttpResponse:
+    """``GET /api/v1/solicitudes/{folio}/acuses/{tipo}``: the signed PDF, as an attachment."""
+    encontrada = _detalle(request, folio)
+    try:
+        elegido = acuse_de(encontrada, tipo)
+    except Http404:
+        raise ErrorDominio(
+            "acuse_no_encontrado", "La solicitud no tiene un acuse de ese tipo.", status=404
+        ) from None
+    return respuesta_pdf(elegido)

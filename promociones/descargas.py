@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
+from acuses.models import Acuse
 from promociones.models import Evidencia, Solicitud
 
 
@@ -35,3 +36,11 @@ def documento_de_respuesta(solicitud: Solicitud) -> FileResponse:
     if respuesta is None:
         raise Http404("La solicitud no tiene respuesta.")
     return adjunto(respuesta.documento, respuesta.documento_nombre, "application/pdf")
+
+
+def acuse_de(solicitud: Solicitud, tipo: str) -> Acuse:
+    """The solicitud's latest acuse of ``tipo``; Http404 when it has none."""
+    acuse = Acuse.objects.filter(solicitud=solicitud, tipo=tipo).order_by("-emitido", "-id").first()
+    if acuse is None:
+        raise Http404("La solicitud no tiene un acuse de ese tipo.")
+    return acuse

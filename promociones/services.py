@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from acuses.services import emitir_acuse
 from buzon.errores import ErrorDominio
 from buzon.lib import telefono as telefonos
 from buzon.lib.texto import (
@@ -33,6 +32,7 @@ from promociones.evidencias import (
     validar_y_guardar_evidencia,
 )
 from promociones.folios import asignar_folio
+from promociones.hechos import emitir_acuse
 from promociones.models import Asunto, Evento, Evidencia, Servicio, Solicitud
 
 logger = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("solicitudes/<str:folio>/registrada/", views.registrada, name="registrada"),
     path("solicitudes/<str:folio>/evidencia", views.evidencia, name="evidencia"),
     path("solicitudes/<str:folio>/respuesta.pdf", views.documento_respuesta, name="respuesta"),
+    path("solicitudes/<str:folio>/acuses/<slug:tipo>.pdf", views.acuse, name="acuse"),
     path("api/v1/catalogo", api.catalogo, name="api_catalogo"),
     path("api/v1/solicitudes", api.solicitudes, name="api_solicitudes"),
     path("api/v1/solicitudes/<str:folio>", api.solicitud, name="api_solicitud"),
@@ -21,5 +22,6 @@ urlpatterns = [
         api.documento_respuesta,
         name="api_respuesta_documento",
     ),
+    path("api/v1/solicitudes/<str:folio>/acuses/<slug:tipo>", api.acuse, name="api_acuse"),
     path("api/v1/openapi.json", api.openapi, name="api_openapi"),
 ]

@@ -17,15 +17,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from acuses.models import Acuse
+from acuses.views import respuesta_pdf
 from buzon.errores import ErrorDominio
 from buzon.lib.texto import MAX_CARACTERES_DESCRIPCION
 from cuentas.models import Contribuyente
 from promociones import acceso, consultas, tablero
 from promociones.consultas import eventos_publicos, respuesta_de
-from promociones.descargas import documento_de_respuesta, respuesta_evidencia
+from promociones.descargas import acuse_de, documento_de_respuesta, respuesta_evidencia
 from promociones.models import (
     Asunto,
-    ConteoSolicitudes,
     Estatus,
     Evento,
     Evidencia,
@@ -142,16 +142,6 @@ def registrada(request: HttpRequest, folio: str) -> HttpResponse:
     return render(request, "promociones/registrada.html", {"solicitud": solicitud})
 
 
-def _version_cargada(contribuyente: Contribuyente) -> int | None:
-    """The version of the taxpayer's requests if it came with the taxpayer (see
-    cuentas.backends.cargar_con_el_contribuyente); None, and no query, otherwise."""
-    relacion = Contribuyente.conteo_solicitudes.related
-    if not relacion.is_cached(contribuyente):
-        return None
-    conteo = cast("ConteoSolicitudes | None", relacion.get_cached_value(contribuyente))
-    return None if conteo is None else conteo.version
-
-
 @require_GET
 @contribuyente_requerido
 def tablero_principal(request: HttpRequest) -> HttpResponse:
@@ -161,9 +151,7 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
         filtros = consultas.leer_filtros(request.GET)
     except ErrorDominio as exc:
         error, filtros = exc.mensaje, consultas.Filtros()
-    pagina, filas = consultas.pagina_del_tablero(
-        contribuyente.pk, filtros, version=_version_cargada(contribuyente)
-    )
+    pagina, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros)
     valores = filtros.como_parametros()
     base = urlencode(valores)
     contexto = {
@@ -228,3 +216,11 @@ def evidencia(request: HttpRequest, folio: str) -> FileResponse:
 @contribuyente_requerido
 def documento_respuesta(request: HttpRequest, folio: str) -> FileResponse:
     return documento_de_respuesta(acceso.solicitud_de_contribuyente(request.user, folio))
+
+
+@require_GET
+@login_required
+def acuse(request: HttpRequest, folio: str, tipo: str) -> HttpResponse:
+    """The signed PDF of the request's acuse of ``tipo`` (owner only), as an attachment."""
+    solicitud = acceso.solicitud_de_contribuyente(request.user, folio)
+    return respuesta_pdf(acuse_de(solicitud, tipo))

@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from acuses.models import Acuse
-from acuses.services import emitir_acuse
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
+from promociones.hechos import emitir_acuse
 from promociones.models import Area, Asunto, Evidencia, Servicio, Solicitud
 
 MX = ZoneInfo("America/Mexico_City")

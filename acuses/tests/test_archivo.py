@@ -13,15 +13,15 @@ from django.urls import reverse
 
 from acuses import pdf
 from acuses.models import PdfAcuse
-from acuses.services import emitir_acuse
 from acuses.tests.conftest import iniciar_sesion
 from acuses.verificacion import verificar_pdf
+from promociones.hechos import emitir_acuse
 
 pytestmark = pytest.mark.django_db
 
 
 def url_pdf(folio: str, tipo: str) -> str:
-    return reverse("acuses:descargar", args=[folio, tipo])
+    return reverse("promociones:acuse", args=[folio, tipo])
 
 
 def test_issuing_stores_the_signed_pdf_once_the_step_commits(

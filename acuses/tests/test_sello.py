@@ -10,9 +10,9 @@ from cryptography import x509
 from django.core.exceptions import ImproperlyConfigured
 
 from acuses import pdf, sello
-from acuses.services import emitir_acuse
 from acuses.verificacion import verificar_pdf
 from conftest import skip_or_fail
+from promociones.hechos import emitir_acuse
 
 
 @pytest.fixture(autouse=True)

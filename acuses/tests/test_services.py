@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 
 from acuses import sello
 from acuses.models import Acuse, AcuseInmutable
-from acuses.services import emitir_acuse
 from acuses.tests.conftest import DESCRIPCION, EVIDENCIA_SHA256, MX, NOMBRE, RFC
 from buzon.lib import cadena as cadena_lib
+from promociones.hechos import emitir_acuse
 
 
 def test_recepcion_states_the_filing_facts_with_mexico_city_times(recepcion):

@@ -17,7 +17,7 @@ def _silencio(caplog):
 
 
 def url_pdf(folio: str, tipo: str) -> str:
-    return reverse("acuses:descargar", args=[folio, tipo])
+    return reverse("promociones:acuse", args=[folio, tipo])
 
 
 # ---------------------------------------------------------------- download (page)

@@ -1,6 +1,7 @@
 """The taxpayer API, every response checked against docs/api/openapi.json."""
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -279,7 +280,8 @@ def test_every_taxpayer_route_is_documented():
     from promociones import urls
 
     rutas = {
-        "/" + str(p.pattern).removeprefix("api/v1/").replace("<str:folio>", "{folio}")
+        "/"
+        + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(p.pattern).removeprefix("api/v1/"))
         for p in urls.urlpatterns
         if str(p.pattern).startswith("api/v1/") and p.name != "api_openapi"
     }
