@@ -39,6 +39,9 @@ MAX_CORREOS = 5
 # Resending: not more than once a minute, and at most this many codes a day per means.
 ESPERA_REENVIO = timedelta(seconds=60)
 MAX_ENVIOS_DIA = 5
+# Codes an RFC may have sent in a day over all its means: changing the phone again and
+# again (each a new number) must not turn the service into a free SMS sender.
+MAX_CODIGOS_RFC_DIA = 10
 # Input bounds before any parsing: a phone as typed with separators, an address (RFC 5321).
 MAX_TELEFONO = 32
 MAX_CORREO = 254
@@ -117,7 +120,12 @@ def _enviar_codigo(medio: MedioContacto, ahora: datetime) -> None:
         )
     if medio.envios_desde is None or ahora - medio.envios_desde >= timedelta(days=1):
         medio.envios, medio.envios_desde = 0, ahora
-    if medio.envios >= MAX_ENVIOS_DIA:
+    enviados_hoy = CambioMedio.objects.filter(
+        contribuyente_id=medio.contribuyente_id,
+        evento__in=("alta", "codigo_reenviado"),
+        creado__gt=ahora - timedelta(days=1),
+    ).count()
+    if medio.envios >= MAX_ENVIOS_DIA or enviados_hoy >= MAX_CODIGOS_RFC_DIA:
         raise ErrorDominio(
             "demasiados_intentos",
             "Ya pediste demasiados códigos hoy para este medio; inténtalo mañana.",

@@ -163,3 +163,30 @@ def test_confirmation_code_sms_fits_one_segment():
     texto = texto_sms("codigo", {"codigo": "123456"})
     assert "123456" in texto
     assert sms.medir(texto).segmentos == 1
+
+
+def test_worker_dead_between_send_and_mark_the_key_prevents_a_second_sms(
+    solicitud, proveedor, settings
+):
+    from avisos import services
+
+    settings.AVISOS_RESERVA_SEGUNDOS = 1
+    aviso = prorroga(solicitud)
+    # The first worker claims it, starts the send, the provider takes it… and the worker
+    # dies before writing enviado.
+    lote = services.reclamar(ahora=timezone.now())
+    assert services._actualizar_mio(
+        aviso.pk, lote.reclamo, sumar_intento=True, envio_iniciado=timezone.now()
+    )
+    services.pasarela_sms().enviar(
+        destino=aviso.destino, texto=aviso.texto, clave_idempotencia=str(aviso.clave_idempotencia)
+    )
+    # Once its claim lapses another worker takes the notice and sends it again.
+    assert entregar_pendientes(ahora=timezone.now() + timedelta(seconds=12)) == 1
+    aviso.refresh_from_db()
+    assert (aviso.estado, aviso.intentos) == ("enviado", 2)
+    clave = str(aviso.clave_idempotencia)
+    # Presented twice under one key; the provider delivered it once.
+    assert [c["Idempotency-Key"] for c in proveedor.cabeceras] == [clave, clave]
+    assert proveedor.presentaciones == {clave: 2}
+    assert list(proveedor.entregados) == [clave]

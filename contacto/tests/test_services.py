@@ -262,3 +262,24 @@ def test_without_confirmed_means_the_sms_goes_to_the_typed_phone_and_history_say
     assert (aviso.canal, aviso.destino) == ("sms", "5512345678")
     evento = solicitud.eventos.get(tipo="prorroga")
     assert "teléfono capturado en la solicitud" in evento.datos["aviso_sms"]["motivo"]
+
+
+def test_an_rfc_cannot_use_phone_changes_to_send_unlimited_sms(contribuyente):
+    ahora = timezone.now()
+    for i in range(services.MAX_CODIGOS_RFC_DIA):
+        services.registrar_telefono(
+            contribuyente=contribuyente, actor=ACTOR, numero=f"55000000{i:02d}", ahora=ahora
+        )
+    with pytest.raises(ErrorDominio) as error:
+        services.registrar_telefono(
+            contribuyente=contribuyente, actor=ACTOR, numero="5599999999", ahora=ahora
+        )
+    assert (error.value.codigo, error.value.status) == ("demasiados_intentos", 429)
+    assert Aviso.objects.filter(evento="codigo").count() == services.MAX_CODIGOS_RFC_DIA
+    # The next day it may again.
+    services.registrar_telefono(
+        contribuyente=contribuyente,
+        actor=ACTOR,
+        numero="5599999999",
+        ahora=ahora + timedelta(days=1, seconds=1),
+    )
