@@ -118,7 +118,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "cuentas.backends.Autenticacion",
+    "cuentas.middleware.Autenticacion",
     "cuentas.middleware.session_limits",
     # After the session (it needs to know who is signed in), before the CSRF check's
     # process_view (the first thing that reads a body). Limits: buzon.middleware.
@@ -210,8 +210,8 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = ["cuentas.backends.UsuarioConContribuyente"]
-# Database sessions as Django keeps them, read by one prepared query (cuentas.backends).
-SESSION_ENGINE = "cuentas.backends"
+# Database sessions as Django keeps them, read with their user by one query (cuentas.sesiones).
+SESSION_ENGINE = "cuentas.sesiones"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,10 +1,16 @@
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from cuentas.sesiones import sesion_en_curso
 
 SESSION_INICIO = "cuentas_inicio"
 SESSION_RENOVADA = "cuentas_renovada"
@@ -38,3 +44,24 @@ def session_limits(
         return get_response(request)
 
     return middleware
+
+
+class Autenticacion(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, with ``auth.get_user`` run while the request's
+    session is the one in course, so the backend can take the user the session's read
+    already brought (cuentas.sesiones). Every check of Django's (backend path, session
+    hash) still runs."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _usuario(request))  # type: ignore[assignment]
+
+
+def _usuario(request: HttpRequest) -> Any:
+    if not hasattr(request, "_cached_user"):
+        marca = sesion_en_curso.set(request.session)  # type: ignore[arg-type]
+        try:
+            request._cached_user = auth.get_user(request)  # type: ignore[attr-defined]
+        finally:
+            sesion_en_curso.reset(marca)
+    return request._cached_user  # type: ignore[attr-defined]

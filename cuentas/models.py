@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -96,10 +97,10 @@ class IntentoAcceso(models.Model):
 class Sesion(AbstractBaseSession):
     """A browser session. Django keeps the user's id only inside the signed data; it is
     also a column here so that the session, its user and the taxpayer arrive in one query
-    (cuentas.backends) and so that a person's sessions can be found and closed."""
+    (cuentas.sesiones) and so that a person's sessions can be found and closed."""
 
-    # A hint, not the authority: the signed data names the user, and cuentas.backends
-    # uses the row joined through this column only when both agree. Without a database
+    # A hint, not the authority: the signed data names the user, and cuentas.sesiones
+    # takes the user joined through this column only when both agree. Without a database
     # constraint, so that saving a session can never fail because of it (Django's
     # session create() retries every IntegrityError as a key collision, forever); Django
     # still deletes a user's sessions with the user.
@@ -124,6 +125,6 @@ class Sesion(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls) -> type:
-        from cuentas.backends import SessionStore
-
-        return SessionStore
+        # The configured engine's store, looked up as SessionMiddleware does, so this
+        # module does not import the engine that imports it.
+        return import_module(settings.SESSION_ENGINE).SessionStore  # type: ignore[no-any-return]

@@ -278,9 +278,9 @@ def _fecha_bd(valor: Any) -> date | None:
 # Pages already read, by taxpayer, version of their requests (ConteoSolicitudes.version,
 # which the database raises with every insert, change or delete of one of them), catalog
 # read and filters. A version is never reused, so an entry is right for as long as its
-# version is current; the version arrives with the signed-in taxpayer, so a page seen
-# again costs no query at all. Per process, least recently used first out, at most
-# settings.BUZON_TABLERO_PAGINAS.
+# version is current: a page seen again costs one indexed read of the version instead
+# of the page's query. Per process, least recently used first out, at most
+# settings.BUZON_TABLERO_PAGINAS (0 turns it off). Decision 0012 has the measured gain.
 _paginas: OrderedDict[tuple[Any, ...], tuple[Pagina, FilasTablero]] = OrderedDict()
 _paginas_lock = threading.Lock()
 
@@ -290,18 +290,33 @@ def olvidar_paginas() -> None:
         _paginas.clear()
 
 
+def _version(contribuyente_id: int) -> int | None:
+    """The current version of the taxpayer's requests; None before their first one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT version FROM {ConteoSolicitudes._meta.db_table}"  # noqa: S608
+            " WHERE contribuyente_id = %s",
+            [contribuyente_id],
+        )
+        fila = cursor.fetchone()
+    return None if fila is None else int(fila[0])
+
+
 def pagina_del_tablero(
-    contribuyente_id: int, filtros: Filtros, *, ajustar: bool = True, version: int | None = None
+    contribuyente_id: int, filtros: Filtros, *, ajustar: bool = True
 ) -> tuple[Pagina, FilasTablero]:
     """The page the Tablero shows: its Pagina and rows of (folio, servicio, asunto,
     recibida, respuesta_a_partir_del, estatus, fecha_respuesta_o_canalizacion), newest
     first. Same semantics as paginar() + filas_de_pagina() over solicitudes_de().
 
-    With the taxpayer's current ``version`` the page may come from memory (see
-    _paginas); the servicio and asunto names in it are then at most as old as the
-    catalog read, 60 seconds."""
+    The page may come from memory while the taxpayer's version is the one it was read
+    at (see _paginas); the servicio and asunto names in it are then at most as old as
+    the catalog read, 60 seconds."""
     capacidad = settings.BUZON_TABLERO_PAGINAS
-    if version is None or capacidad <= 0:
+    if capacidad <= 0:
+        return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
+    version = _version(contribuyente_id)
+    if version is None:  # no requests yet: nothing worth remembering
         return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
     clave = (contribuyente_id, version, catalogo_asuntos().leido, filtros, ajustar)
     with _paginas_lock:

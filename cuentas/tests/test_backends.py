@@ -1,24 +1,36 @@
-"""The prepared user and session reads give exactly what Django's ORM would.
+"""The session read (cuentas.sesiones) and the backend give exactly what Django's ORM would.
 
-cuentas.backends replaces two ORM lookups made on every signed-in request; these tests
-hold them to the ORM's answers (values, types, cached relations, refusals) on whichever
-database the suite runs.
+cuentas.sesiones replaces two ORM lookups made on every signed-in request with one
+joined query; these tests hold it to the ORM's answers (values, types, cached relations,
+refusals) on whichever database the suite runs.
 """
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from atencion.tests.conftest import sesion_de
-from cuentas.backends import SessionStore, UsuarioConContribuyente, _sesion_en_curso
+from cuentas.backends import UsuarioConContribuyente
+from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente, Sesion, TipoPersona
+from cuentas.sesiones import SessionStore, sesion_en_curso
 
 pytestmark = pytest.mark.django_db
+
+
+def sesion_de(usuario) -> Client:
+    cliente = Client()
+    cliente.force_login(usuario)
+    sesion = cliente.session
+    sesion[SESSION_INICIO] = time.time()  # the login view's mark, for session_limits
+    sesion.save()
+    return cliente
 
 
 def _valores(obj) -> dict:
@@ -130,7 +142,7 @@ def test_la_sesion_guarda_a_su_usuario_y_lo_trae_en_la_misma_consulta(contribuye
     assert r.status_code == 200
     assert "María Begoña Núñez &amp; Peña" in r.content.decode()
     assert len(consultas) == 1, [q["sql"] for q in consultas]
-    assert _sesion_en_curso.get() is None  # nothing stays behind for the next request
+    assert sesion_en_curso.get() is None  # nothing stays behind for the next request
 
 
 def test_la_columna_no_decide_quien_es_el_usuario(contribuyente):
@@ -201,3 +213,11 @@ def test_guardar_desde_codigo_asincrono_tambien_anota_al_usuario(contribuyente):
     sesion[SESSION_KEY] = str(contribuyente.usuario_id)
     async_to_sync(sesion.acreate)()
     assert Sesion.objects.get(pk=sesion.session_key).usuario_id == contribuyente.usuario_id
+
+
+def test_el_modelo_descifra_con_el_motor_configurado():
+    sesion = SessionStore()
+    sesion["dato"] = "Señor Núñez"
+    sesion.create()
+    assert Sesion.get_session_store_class() is SessionStore
+    assert Sesion.objects.get(pk=sesion.session_key).get_decoded() == {"dato": "Señor Núñez"}

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from promociones import consultas
 from promociones.models import Asunto, ConteoSolicitudes, Servicio, Solicitud
@@ -134,14 +135,25 @@ def test_la_version_sube_con_cada_cambio_por_cualquier_via(contribuyente, otro_c
 def test_la_pagina_recordada_nunca_sobrevive_a_un_cambio(contribuyente):
     Solicitud.objects.bulk_create([_solicitud(contribuyente, n) for n in range(1, 4)])
     filtros = consultas.Filtros()
-    version = _version(contribuyente)
-    _, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros, version=version)
+    _, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros)
     assert [f[5] for f in filas] == ["recibido"] * 3
-    # Seen again at the same version: the same page, from memory.
-    assert consultas.pagina_del_tablero(contribuyente.pk, filtros, version=version)[1] is filas
+    # Seen again at the same version: the same page, from memory, after one read of
+    # the version.
+    with CaptureQueriesContext(connection) as leidas:
+        assert consultas.pagina_del_tablero(contribuyente.pk, filtros)[1] is filas
+    assert len(leidas) == 1
 
     Solicitud.objects.filter(folio="O-2026-000003").update(estatus="atendido")
-    nueva = _version(contribuyente)
-    assert nueva != version
-    _, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros, version=nueva)
+    _, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros)
     assert [f[5] for f in filas] == ["atendido", "recibido", "recibido"]
+
+
+def test_sin_memoria_cada_pagina_se_lee_de_la_base(contribuyente, settings):
+    settings.BUZON_TABLERO_PAGINAS = 0
+    Solicitud.objects.bulk_create([_solicitud(contribuyente, n) for n in range(1, 4)])
+    filtros = consultas.Filtros()
+    primera = consultas.pagina_del_tablero(contribuyente.pk, filtros)[1]
+    with CaptureQueriesContext(connection) as leidas:
+        otra = consultas.pagina_del_tablero(contribuyente.pk, filtros)[1]
+    assert otra == primera and otra is not primera
+    assert len(leidas) == 1  # the page with its total; no version read

@@ -162,12 +162,15 @@ def test_query_count_is_the_same_for_one_and_twenty_rows(cliente, contribuyente)
     assert con_una == con_veinte
 
 
-def test_a_full_page_costs_two_queries(cliente, contribuyente, django_assert_num_queries):
+def test_a_page_read_from_the_database_costs_three_queries(
+    cliente, contribuyente, django_assert_num_queries
+):
     crear(contribuyente, 45)
     cliente.get(TABLERO)  # warm the per-process asunto cache and renew the session
-    # The session joined with its user and taxpayer, then the page's rows with their
-    # COUNT; no write: the session was renewed less than a minute ago.
-    with django_assert_num_queries(2):
+    # The session joined with its user and taxpayer, the version of the taxpayer's
+    # requests, then the page's rows with their COUNT; no write: the session was renewed
+    # less than a minute ago.
+    with django_assert_num_queries(3):
         r = cliente.get(TABLERO, {"pagina": 2, "asunto": "emisiones"})
     assert len(folios(r.content.decode())) == 20
 
@@ -188,14 +191,14 @@ def test_las_fechas_de_la_tabla_son_las_de_strftime():
     assert _fecha(None) == "—"
 
 
-def test_a_page_seen_again_costs_no_query_and_a_change_shows_at_once(
+def test_a_page_seen_again_costs_one_query_and_a_change_shows_at_once(
     cliente, contribuyente, django_assert_num_queries
 ):
     crear(contribuyente, 3)
     cliente.get(TABLERO)
     primera = cliente.get(TABLERO).content.decode()
-    # Only the session's read, which brings the taxpayer's version with it.
-    with django_assert_num_queries(1):
+    # The session's read and the version of the taxpayer's requests; not the page.
+    with django_assert_num_queries(2):
         otra = cliente.get(TABLERO).content.decode()
     assert otra.count("<td>Atendido</td>") == 0 and folios(otra) == folios(primera)
     Solicitud.objects.filter(folio="A-2026-000003").update(estatus=Estatus.ATENDIDO)

@@ -24,8 +24,8 @@ from django.conf import settings as ajustes
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
 from conftest import skip_or_fail
-from cuentas.backends import SessionStore
 from cuentas.middleware import SESSION_INICIO
+from cuentas.sesiones import SessionStore
 from efirma import emision
 
 CHROMIUM = os.environ.get("BUZON_CHROMIUM", "/usr/bin/chromium")

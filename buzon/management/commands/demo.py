@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cuentas.demo import crear_demo
+from buzon.demo import crear_demo
 
 
 class Command(BaseCommand):

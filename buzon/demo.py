@@ -1,6 +1,8 @@
 """Demo data for ``make run``: a demo CA, demo e.firmas, and the demo staff accounts.
 
-Everything is made once and kept: re-running reuses the files and accounts already in
+It lives with the site rather than in one app because it spans several: the e.firmas
+(efirma), the staff accounts (cuentas) and their areas (promociones). Everything is
+made once and kept: re-running reuses the files and accounts already in
 the data dir, so the printed password and files stay the same between runs. Nothing
 here is presented as issued by SAT: the CA is named as a demo CA.
 """

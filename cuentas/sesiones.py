@@ -1,0 +1,177 @@
+"""The session engine: Django's database sessions on ``cuentas.Sesion``, read together
+with their user and taxpayer in one prepared query.
+
+Every page behind a session loads the session row and then the user before the view
+runs. Through Django's own engine and backend those are two ORM lookups, about 0.4 ms
+of Python per request (building and compiling each query), several times what the
+database spends answering them; on PostgreSQL each is also a round trip. The session's
+row keeps the user's id in a column (``Sesion.usuario``), so here it is read joined to
+its user and taxpayer, and ``cuentas.middleware.Autenticacion`` lets Django's own
+``auth.get_user`` take that user: the signed session data still names the user, and
+every check of Django's still runs. Decision 0012 records the measured gain.
+
+The SQL is written from the models' own metadata, once per connection alias, and each
+value goes through the converters the ORM would apply, so the objects are the ORM's
+objects. ``sesion_con_usuario`` is the one way in; writing, expiry and clearing stay
+Django's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from typing import Any, cast
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends import db
+from django.core.exceptions import ValidationError
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+from django.utils import timezone
+
+from cuentas.models import Contribuyente, Sesion
+
+Conversor = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+class _Columnas:
+    """A model's concrete columns under a table alias, with the ORM's converters."""
+
+    def __init__(self, modelo: type[Model], alias: str, conexion: BaseDatabaseWrapper) -> None:
+        q = conexion.ops.quote_name
+        self.modelo = modelo
+        campos: Sequence[Field[Any, Any]] = modelo._meta.concrete_fields
+        self.nombres = [c.attname for c in campos]
+        self.sql = ", ".join(f"{alias}.{q(c.column)}" for c in campos)
+        self.conversores: list[tuple[int, list[Conversor], Any]] = []
+        for i, campo in enumerate(campos):
+            columna = campo.get_col(alias)
+            conv = conexion.ops.get_db_converters(columna) + columna.get_db_converters(conexion)
+            if conv:
+                self.conversores.append((i, conv, columna))
+
+    def instancia(self, valores: Sequence[Any], conexion: BaseDatabaseWrapper) -> Model:
+        valores = list(valores)
+        for i, conv, columna in self.conversores:
+            for convertir in conv:
+                valores[i] = convertir(valores[i], columna, conexion)
+        return self.modelo.from_db(conexion.alias, self.nombres, valores)
+
+
+class _Lectura:
+    """The session read, written once per connection alias from the models' metadata."""
+
+    def __init__(self, conexion: BaseDatabaseWrapper) -> None:
+        q = conexion.ops.quote_name
+        self.usuario = _Columnas(User, "u", conexion)
+        self.contribuyente = _Columnas(Contribuyente, "c", conexion)
+        self.n = len(self.usuario.nombres)
+        pk = q(User._meta.pk.column)
+        enlace = q(Contribuyente._meta.get_field("usuario").column)
+        sesion = Sesion._meta
+        datos, expira, dueno = (
+            cast("Field[Any, Any]", sesion.get_field(n)).column
+            for n in ("session_data", "expire_date", "usuario")
+        )
+        # Only the models' own table and column names are formatted in; the session key
+        # and the moment are parameters.
+        self.sql = (
+            f"SELECT s.{q(datos)}, {self.usuario.sql}, {self.contribuyente.sql} "  # noqa: S608
+            f"FROM {q(sesion.db_table)} s "
+            f"LEFT OUTER JOIN {q(User._meta.db_table)} u ON u.{pk} = s.{q(dueno)} "
+            f"LEFT OUTER JOIN {q(Contribuyente._meta.db_table)} c ON c.{enlace} = u.{pk} "
+            f"WHERE s.{q(sesion.pk.column)} = %s AND s.{q(expira)} > %s"
+        )
+
+    def usuario_de(self, fila: Sequence[Any], conexion: BaseDatabaseWrapper) -> User | None:
+        """The user (with its taxpayer cached) from a row's user and taxpayer columns."""
+        if fila[0] is None:  # the user's id: NULL when the LEFT JOIN found none
+            return None
+        usuario = self.usuario.instancia(fila[: self.n], conexion)
+        contribuyente = None
+        if fila[self.n] is not None:
+            contribuyente = self.contribuyente.instancia(fila[self.n :], conexion)
+            Contribuyente.usuario.field.set_cached_value(contribuyente, usuario)
+        # As select_related would: a staff account's missing taxpayer is cached as None,
+        # so reading it raises RelatedObjectDoesNotExist without another query.
+        User.contribuyente.related.set_cached_value(usuario, contribuyente)
+        assert isinstance(usuario, User)
+        return usuario
+
+
+_lecturas: dict[str, _Lectura] = {}
+
+
+def sesion_con_usuario(clave: str) -> tuple[str, User | None] | None:
+    """The stored (encoded) data of the unexpired session ``clave`` and the user its
+    column names, with that user's taxpayer cached on it; None when there is no such
+    session. The user is a hint until the decoded data names the same one (see
+    ``usuario_precargado``)."""
+    conexion = connections[router.db_for_read(Sesion)]
+    lectura = _lecturas.get(conexion.alias)
+    if lectura is None:
+        lectura = _lecturas[conexion.alias] = _Lectura(conexion)
+    ahora = conexion.ops.adapt_datetimefield_value(timezone.now())
+    with conexion.cursor() as cursor:
+        cursor.execute(lectura.sql, [clave, ahora])
+        fila = cursor.fetchone()
+    if fila is None:
+        return None
+    return fila[0], lectura.usuario_de(fila[1:], conexion)
+
+
+def id_de_usuario(valor: Any) -> Any:
+    """The user's primary key from the session's text, or None when it is not one."""
+    try:
+        return User._meta.pk.to_python(valor)
+    except ValidationError:
+        return None
+
+
+# The session being authenticated, while Django's auth.get_user runs for it (set by
+# cuentas.middleware.Autenticacion), so the backend can take the user its load() read.
+sesion_en_curso: ContextVar[SessionStore | None] = ContextVar("sesion_en_curso", default=None)
+
+
+def usuario_precargado(pk: Any) -> User | None:
+    """The user the session in course brought, if it is the one ``pk`` names: the
+    signed data decides who the user is, never the column."""
+    sesion = sesion_en_curso.get()
+    usuario = None if sesion is None else sesion.usuario_precargado
+    return usuario if usuario is not None and usuario.pk == pk else None
+
+
+class SessionStore(db.SessionStore):
+    """Django's database sessions on ``cuentas.Sesion``; loading also brings the user.
+
+    Saving records the user's id in its column as well."""
+
+    usuario_precargado: User | None = None
+
+    @classmethod
+    def get_model_class(cls) -> type[Sesion]:
+        return Sesion
+
+    def create_model_instance(self, data: dict[str, Any]) -> Sesion:
+        sesion = cast(Sesion, super().create_model_instance(data))
+        sesion.usuario_id = id_de_usuario(data.get(SESSION_KEY))
+        return sesion
+
+    async def acreate_model_instance(self, data: dict[str, Any]) -> Sesion:
+        sesion = cast(Sesion, await super().acreate_model_instance(data))
+        sesion.usuario_id = id_de_usuario(data.get(SESSION_KEY))
+        return sesion
+
+    def load(self) -> dict[str, Any]:
+        self.usuario_precargado = None
+        if not self.session_key:
+            return {}
+        leida = sesion_con_usuario(self.session_key)
+        if leida is None:
+            self._session_key = None
+            return {}
+        datos: dict[str, Any] = self.decode(leida[0])
+        self.usuario_precargado = leida[1]
+        return datos
