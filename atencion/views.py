@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from acuses.models import Acuse
-from atencion import acceso, consultas, intentos, services, transiciones
+from atencion import acceso, consultas, intentos, services
 from atencion.models import Respuesta
 from avisos import services as avisos_services
 from avisos.models import Aviso, enmascarar
 from buzon.errores import ErrorDominio
 from calendario.services import fecha_en_mexico
 from cuentas.middleware import SESSION_INICIO
+from promociones import pipeline
 from promociones.consultas import POR_PAGINA, paginar
 from promociones.descargas import documento_de_respuesta, respuesta_evidencia
 from promociones.models import Adscripcion, Asunto, Estatus, Evidencia, Servicio, Solicitud
@@ -141,9 +142,7 @@ def _detalle(
     status: int = 200,
 ) -> HttpResponse:
     rol = acceso.rol_en(request.user, solicitud.area_id)
-    permitidas = {
-        a.value for a in transiciones.permitidas(solicitud.estatus) if rol in services.ROLES[a]
-    }
+    permitidas = set(pipeline.permitidas(solicitud.estatus, rol))
     contexto = {
         "solicitud": solicitud,
         "rol": rol,

@@ -24,6 +24,7 @@ from buzon.lib.texto import (
 )
 from calendario.services import plazo_de_respuesta
 from cuentas.models import Contribuyente
+from promociones import pipeline
 from promociones.evidencias import (
     EvidenciaGuardada,
     borrar_evidencia,
@@ -32,8 +33,7 @@ from promociones.evidencias import (
     validar_y_guardar_evidencia,
 )
 from promociones.folios import asignar_folio
-from promociones.hechos import emitir_acuse
-from promociones.models import Asunto, Evento, Evidencia, Servicio, Solicitud
+from promociones.models import Asunto, Evidencia, Servicio, Solicitud
 
 logger = logging.getLogger(__name__)
 
@@ -277,15 +277,18 @@ def _crear(
             sha256=guardada.sha256,
             archivo=guardada.clave,
         )
-    Evento.objects.create(
+    # The pipeline's "registrar": its history row and its acuse de recepción.
+    pipeline.efectos(
+        pipeline.accion("registrar"),
         solicitud=solicitud,
-        tipo=Evento.Tipo.RECIBIDA,
-        actor=contribuyente.usuario,
-        creado=momento,
-        datos={
-            "computo_desde": plazo.computo_desde.isoformat(),
-            "respuesta_a_partir_del": plazo.respuesta_a_partir_del.isoformat(),
-        },
+        actor_id=contribuyente.usuario_id,
+        momento=momento,
+        anterior=None,
+        cambio=pipeline.Cambio(
+            datos={
+                "computo_desde": plazo.computo_desde.isoformat(),
+                "respuesta_a_partir_del": plazo.respuesta_a_partir_del.isoformat(),
+            }
+        ),
     )
-    emitir_acuse(solicitud=solicitud, tipo="recepcion", momento=momento)
     return solicitud

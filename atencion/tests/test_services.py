@@ -13,6 +13,7 @@ from atencion.tests.conftest import PDF, archivos, pdf_subido, presentar
 from avisos.models import Aviso
 from buzon.errores import ErrorDominio
 from buzon.lib import cadena as cadena_lib
+from promociones import pipeline
 from promociones.models import Asunto, Evento, Solicitud
 
 pytestmark = pytest.mark.django_db
@@ -302,7 +303,7 @@ def test_a_failure_after_the_event_rolls_back_event_notice_and_file(
     def falla(**_):
         raise RuntimeError("sello no disponible")
 
-    monkeypatch.setattr(services, "emitir_acuse", falla)
+    monkeypatch.setattr(pipeline, "emitir_acuse", falla)
     with pytest.raises(RuntimeError):
         responder(solicitud, analista)
     guardada = Solicitud.objects.get(pk=solicitud.pk)
@@ -318,7 +319,7 @@ def test_extension_rolled_back_leaves_no_notice(solicitud, supervisor, monkeypat
     def falla(**_):
         raise RuntimeError("sello no disponible")
 
-    monkeypatch.setattr(services, "emitir_acuse", falla)
+    monkeypatch.setattr(pipeline, "emitir_acuse", falla)
     with pytest.raises(RuntimeError):
         prorrogar(solicitud, supervisor)
     assert not Aviso.objects.exists()

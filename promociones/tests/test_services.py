@@ -158,7 +158,7 @@ def test_failure_after_storing_the_file_removes_it_and_rolls_back(
     def falla(**_kwargs):
         raise RuntimeError("el sellado falló")
 
-    monkeypatch.setattr("promociones.services.emitir_acuse", falla)
+    monkeypatch.setattr("promociones.pipeline.emitir_acuse", falla)
     with pytest.raises(RuntimeError):
         registrar(contribuyente)
     assert Solicitud.objects.count() == 0
