@@ -62,17 +62,18 @@ class PasarelaCorreo(Protocol):
 
 
 _archivo_cerrojo = threading.Lock()
-# Folders already created by this process: one mkdir per process, not per message.
-_carpetas_hechas: set[object] = set()
+# The file of each data dir, its folder created once per process, not once per message.
+_archivos: dict[object, str] = {}
 
 
 def anotar_en_archivo(canal: str, destino: str, texto: str) -> None:
     """One JSON line per message in the data dir; one write() per line, opened for
     appending, so lines of several processes never interleave."""
-    carpeta = settings.DATA_DIR / "avisos"
-    if carpeta not in _carpetas_hechas:
+    archivo = _archivos.get(settings.DATA_DIR)
+    if archivo is None:
+        carpeta = settings.DATA_DIR / "avisos"
         carpeta.mkdir(parents=True, exist_ok=True)
-        _carpetas_hechas.add(carpeta)
+        archivo = _archivos[settings.DATA_DIR] = str(carpeta / "enviados.jsonl")
     linea = json.dumps(
         {
             "canal": canal,
@@ -84,7 +85,7 @@ def anotar_en_archivo(canal: str, destino: str, texto: str) -> None:
     )
     datos = (linea + "\n").encode("utf-8")
     with _archivo_cerrojo:
-        fd = os.open(carpeta / "enviados.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(archivo, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, datos)
         finally:
