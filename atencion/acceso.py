@@ -10,8 +10,9 @@ from typing import Any
 
 from django.http import Http404
 
+from atencion.models import Adscripcion, Area
 from promociones.acceso import NO_ENCONTRADA
-from promociones.models import Adscripcion, Area, Solicitud
+from promociones.models import Solicitud
 
 
 def es_personal(user: Any) -> bool:

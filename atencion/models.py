@@ -1,4 +1,8 @@
-"""What the staff side adds to a solicitud: the answer and its document."""
+"""The institution: its areas and each staff member's role in them.
+
+Requests point at their area (``promociones.Solicitud.area``); who may see and act on
+them is decided here, from these rows (``atencion.acceso``).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,38 @@ from django.conf import settings
 from django.db import models
 
 
-class Respuesta(models.Model):
-    """The institution's answer: its text and the PDF attached to it.
+class Area(models.Model):
+    """An organisational area that owns asuntos and whose staff answer them."""
 
-    The PDF is stored like evidence, under a random key, and never served by URL;
-    ``sha256`` is what the acuse de respuesta attests.
-    """
-
-    solicitud = models.OneToOneField(
-        "promociones.Solicitud", on_delete=models.PROTECT, related_name="respuesta"
-    )
-    texto = models.TextField()
-    autor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    creada = models.DateTimeField()
-    documento_nombre = models.CharField(max_length=255)
-    documento_bytes = models.PositiveIntegerField()
-    documento_sha256 = models.CharField(max_length=64)
-    documento = models.FileField(max_length=200)
+    clave = models.SlugField(max_length=60, unique=True)
+    nombre = models.CharField(max_length=200)
 
     class Meta:
-        verbose_name = "respuesta"
+        verbose_name = "área"
+        ordering = ["nombre"]
+        db_table = "promociones_area"  # its name from before it moved here (decision 0013)
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class Adscripcion(models.Model):
+    """A staff member's role in one area."""
+
+    class Rol(models.TextChoices):
+        ANALISTA = "analista", "Analista"
+        SUPERVISOR = "supervisor", "Supervisor"
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="adscripciones"
+    )
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="adscripciones")
+    rol = models.CharField(max_length=10, choices=Rol.choices)
+
+    class Meta:
+        verbose_name = "adscripción"
+        verbose_name_plural = "adscripciones"
+        db_table = "promociones_adscripcion"
+        constraints = [
+            models.UniqueConstraint(fields=["usuario", "area"], name="adscripcion_unica")
+        ]

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from atencion.documentos import borrar_documento, validar_y_guardar_documento
-from atencion.models import Respuesta
+from atencion.models import Adscripcion
 from buzon.errores import ErrorDominio
 from buzon.lib.texto import (
     MENSAJE_MARCAS,
@@ -35,7 +35,7 @@ from buzon.lib.texto import (
 from calendario.services import fecha_en_mexico, siguiente_habil, sumar_habiles
 from contacto.services import avisar
 from promociones import pipeline
-from promociones.models import Adscripcion, Asunto, Evento, Servicio, Solicitud
+from promociones.models import Asunto, Evento, Respuesta, Servicio, Solicitud
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from acuses.models import Acuse
 from atencion import acceso, consultas, intentos, services
-from atencion.models import Respuesta
+from atencion.models import Adscripcion
 from avisos import services as avisos_services
 from avisos.models import Aviso, enmascarar
 from buzon.errores import ErrorDominio
@@ -28,7 +28,7 @@ from cuentas.middleware import SESSION_INICIO
 from promociones import pipeline
 from promociones.consultas import POR_PAGINA, paginar
 from promociones.descargas import documento_de_respuesta, respuesta_evidencia
-from promociones.models import Adscripcion, Asunto, Estatus, Evidencia, Servicio, Solicitud
+from promociones.models import Asunto, Estatus, Evidencia, Respuesta, Servicio, Solicitud
 
 Vista = TypeVar("Vista", bound=Callable[..., HttpResponseBase])
 

@@ -19,9 +19,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from atencion.models import Adscripcion, Area
 from efirma import emision
 from efirma.emision import AutoridadCertificadora
-from promociones.models import Adscripcion, Area
 
 AREA_ANALISTA = "atencion-buzon"
 

@@ -1,8 +1,9 @@
-"""Django admin for the catalog (services, asuntos, areas) and staff assignments only."""
+"""Django admin for the catalog (services and asuntos); areas and staff roles are in
+atencion's admin."""
 
 from django.contrib import admin
 
-from promociones.models import Adscripcion, Area, Asunto, Servicio
+from promociones.models import Asunto, Servicio
 
 
 @admin.register(Servicio)
@@ -33,24 +34,3 @@ class AsuntoAdmin(admin.ModelAdmin):
     search_fields = ["nombre", "clave"]
     filter_horizontal = ["servicios"]
     prepopulated_fields = {"clave": ["nombre"]}
-
-
-class AdscripcionInline(admin.TabularInline):
-    model = Adscripcion
-    extra = 0
-    autocomplete_fields = ["usuario"]
-
-
-@admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
-    list_display = ["nombre", "clave"]
-    search_fields = ["nombre", "clave"]
-    inlines = [AdscripcionInline]
-
-
-@admin.register(Adscripcion)
-class AdscripcionAdmin(admin.ModelAdmin):
-    list_display = ["usuario", "area", "rol"]
-    list_filter = ["rol", "area"]
-    search_fields = ["usuario__username", "usuario__first_name", "usuario__last_name"]
-    autocomplete_fields = ["usuario"]

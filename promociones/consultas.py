@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -31,12 +31,10 @@ from promociones.models import (
     ConteoSolicitudes,
     Estatus,
     Evento,
+    Respuesta,
     Servicio,
     Solicitud,
 )
-
-if TYPE_CHECKING:
-    from atencion.models import Respuesta
 
 POR_PAGINA = 20
 PARAMETROS = ("asunto", "estatus", "recibida_desde", "recibida_hasta", "folio", "pagina")
@@ -396,7 +394,6 @@ def _leer_pagina(
 
 def respuesta_de(solicitud: Solicitud) -> Respuesta | None:
     """The institution's answer to ``solicitud``, once it has one."""
-    from atencion.models import Respuesta  # atencion builds on promociones, not back
 
     return Respuesta.objects.filter(solicitud=solicitud).first()
 

@@ -7,7 +7,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
 from acuses.models import Acuse
-from promociones.models import Evidencia, Solicitud
+from promociones.models import Evidencia, Respuesta, Solicitud
 
 
 def adjunto(archivo: FieldFile, nombre: str, tipo: str) -> FileResponse:
@@ -30,7 +30,6 @@ def respuesta_evidencia(solicitud: Solicitud) -> FileResponse:
 
 def documento_de_respuesta(solicitud: Solicitud) -> FileResponse:
     """The answer's PDF of ``solicitud`` (already access-checked); Http404 if unanswered."""
-    from atencion.models import Respuesta  # atencion builds on promociones, not back
 
     respuesta = Respuesta.objects.filter(solicitud=solicitud).first()
     if respuesta is None:

@@ -4,41 +4,6 @@ from django.conf import settings
 from django.db import models
 
 
-class Area(models.Model):
-    """An organisational area that owns asuntos and whose staff answer them."""
-
-    clave = models.SlugField(max_length=60, unique=True)
-    nombre = models.CharField(max_length=200)
-
-    class Meta:
-        verbose_name = "área"
-        ordering = ["nombre"]
-
-    def __str__(self) -> str:
-        return self.nombre
-
-
-class Adscripcion(models.Model):
-    """A staff member's role in one area."""
-
-    class Rol(models.TextChoices):
-        ANALISTA = "analista", "Analista"
-        SUPERVISOR = "supervisor", "Supervisor"
-
-    usuario = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="adscripciones"
-    )
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="adscripciones")
-    rol = models.CharField(max_length=10, choices=Rol.choices)
-
-    class Meta:
-        verbose_name = "adscripción"
-        verbose_name_plural = "adscripciones"
-        constraints = [
-            models.UniqueConstraint(fields=["usuario", "area"], name="adscripcion_unica")
-        ]
-
-
 class Servicio(models.Model):
     """Aclaración or Orientación, with the rules and default term of each."""
 
@@ -69,7 +34,7 @@ class Asunto(models.Model):
     nombre = models.CharField(max_length=200)
     servicios = models.ManyToManyField(Servicio, related_name="asuntos")
     recomendaciones = models.TextField()
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="asuntos")
+    area = models.ForeignKey("atencion.Area", on_delete=models.PROTECT, related_name="asuntos")
     plazo_dias_habiles = models.PositiveSmallIntegerField(
         "plazo propio (días hábiles)",
         null=True,
@@ -115,7 +80,7 @@ class Solicitud(models.Model):
     respuesta_a_partir_del = models.DateField()
     estatus = models.CharField(max_length=12, choices=Estatus.choices, default=Estatus.RECIBIDO)
     fecha_respuesta_o_canalizacion = models.DateField(null=True, blank=True)
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="solicitudes")
+    area = models.ForeignKey("atencion.Area", on_delete=models.PROTECT, related_name="solicitudes")
     asignada_a = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -168,7 +133,7 @@ class ConteoSolicitudes(models.Model):
     transaction as every insert, delete or change of owner, whatever made it (the ORM,
     a bulk insert, COPY, raw SQL), so the number cannot drift from the rows. The
     unfiltered Tablero reads its total here: counting 10,000 index entries on every
-    page view cost more than the rest of the query (decision 0012 has the figures).
+    page view cost more than the rest of the query (decision 0013 has the figures).
     """
 
     contribuyente = models.OneToOneField(
@@ -245,3 +210,25 @@ class FolioSecuencia(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["inicial", "anio"], name="folio_secuencia_unica")
         ]
+
+
+class Respuesta(models.Model):
+    """The institution's answer: its text and the PDF attached to it.
+
+    The PDF is stored like evidence, under a random key, and never served by URL;
+    ``sha256`` is what the acuse de respuesta attests. The answer is the request's, so
+    it lives here; its table keeps the name it was created with (decision 0013).
+    """
+
+    solicitud = models.OneToOneField(Solicitud, on_delete=models.PROTECT, related_name="respuesta")
+    texto = models.TextField()
+    autor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    creada = models.DateTimeField()
+    documento_nombre = models.CharField(max_length=255)
+    documento_bytes = models.PositiveIntegerField()
+    documento_sha256 = models.CharField(max_length=64)
+    documento = models.FileField(max_length=200)
+
+    class Meta:
+        verbose_name = "respuesta"
+        db_table = "atencion_respuesta"

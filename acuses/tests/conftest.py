@@ -13,10 +13,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from acuses.models import Acuse
+from atencion.models import Area
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente
 from promociones.hechos import emitir_acuse
-from promociones.models import Area, Asunto, Evidencia, Servicio, Solicitud
+from promociones.models import Asunto, Evidencia, Servicio, Solicitud
 
 MX = ZoneInfo("America/Mexico_City")
 NOMBRE = "MARÍA JOSÉ PEÑA NÚÑEZ"

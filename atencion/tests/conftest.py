@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from atencion.models import Adscripcion, Area
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente, TokenApi
 from promociones.consultas import olvidar_asuntos
-from promociones.models import Adscripcion, Area, Solicitud
+from promociones.models import Solicitud
 from promociones.services import registrar_solicitud
 from promociones.tests.conftest import crear_contribuyente, token_para, zip_subido
 

@@ -8,13 +8,12 @@ import pytest
 from acuses import sello
 from acuses.models import Acuse
 from atencion import services
-from atencion.models import Respuesta
 from atencion.tests.conftest import PDF, archivos, pdf_subido, presentar
 from avisos.models import Aviso
 from buzon.errores import ErrorDominio
 from buzon.lib import cadena as cadena_lib
 from promociones import pipeline
-from promociones.models import Asunto, Evento, Solicitud
+from promociones.models import Asunto, Evento, Respuesta, Solicitud
 
 pytestmark = pytest.mark.django_db
 

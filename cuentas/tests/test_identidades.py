@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from atencion.models import Adscripcion, Area
 from cuentas.models import Contribuyente, IntentoAcceso, TokenApi
 from cuentas.tests.conftest import Efirma, entrar_api, pedir_reto
 from efirma.errores import ErrorEfirma
-from promociones.models import Adscripcion, Area
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from atencion.models import Adscripcion, Area
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import IntentoAcceso, TokenApi
 from cuentas.tests.conftest import Efirma, b64, post_json
 from efirma.certificados import leer_certificado
 from efirma.llaves import leer_llave_privada
-from promociones.models import Adscripcion, Area
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 
+from atencion.models import Area
 from cuentas.middleware import SESSION_INICIO
-from promociones.models import Area, Asunto, Servicio
+from promociones.models import Asunto, Servicio
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +80,8 @@ def test_reseeding_keeps_an_administrators_edits():
     [
         "/admin/promociones/servicio/",
         "/admin/promociones/asunto/",
-        "/admin/promociones/area/",
-        "/admin/promociones/adscripcion/",
+        "/admin/atencion/area/",
+        "/admin/atencion/adscripcion/",
         "/admin/calendario/diainhabil/",
         "/admin/promociones/asunto/add/",
     ],

@@ -18,9 +18,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from atencion.models import Respuesta
 from atencion.tests.conftest import api_contribuyente, api_de, crear_personal, presentar, sesion_de
-from promociones.models import Evento, Evidencia, Solicitud
+from promociones.models import Evento, Evidencia, Respuesta, Solicitud
 from promociones.tests.conftest import crear_contribuyente, iniciar_sesion, zip_bytes
 from tests.adversario.conftest import archivos_en
 

@@ -27,7 +27,8 @@ CLAVES_ASUNTOS = {
 RESUMEN = """
 import json
 from django.contrib.auth import get_user_model
-from promociones.models import Adscripcion, Area, Asunto, Solicitud
+from promociones.models import Asunto, Solicitud
+from atencion.models import Adscripcion, Area
 U = get_user_model()
 def areas(username):
     filas = Adscripcion.objects.filter(usuario__username=username)
