@@ -20,12 +20,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from atencion.models import Area
 from buzon.lib import dias_habiles
 from buzon.lib.folio import formatear
 from calendario.models import DiaInhabil
 from calendario.services import ZONA_MEXICO
 from cuentas.models import Contribuyente
-from promociones.models import Area, Asunto, Estatus, FolioSecuencia, Servicio, Solicitud
+from promociones.models import Asunto, Estatus, FolioSecuencia, Servicio, Solicitud
 
 RFC_PROPIO = "EPC250101A00"
 NOMBRE_PROPIO = "Empresa de Prueba de Carga, S.A. de C.V."

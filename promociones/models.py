@@ -133,7 +133,7 @@ class ConteoSolicitudes(models.Model):
     transaction as every insert, delete or change of owner, whatever made it (the ORM,
     a bulk insert, COPY, raw SQL), so the number cannot drift from the rows. The
     unfiltered Tablero reads its total here: counting 10,000 index entries on every
-    page view cost more than the rest of the query (decision 0013 has the figures).
+    page view cost more than the rest of the query (decision 0012 has the figures).
     """
 
     contribuyente = models.OneToOneField(
