@@ -81,6 +81,21 @@ class Aviso(models.Model):
         )
 
 
+class CambioAviso(models.Model):
+    """Audit of what people did to a notice (a staff retry): who, when, from what."""
+
+    aviso = models.ForeignKey(Aviso, on_delete=models.CASCADE, related_name="cambios")
+    actor = models.CharField(max_length=150)
+    evento = models.CharField(max_length=20)  # reintento
+    estado_anterior = models.CharField(max_length=10)
+    detalle = models.CharField(max_length=500, blank=True)  # the gateway's last answer
+    creado = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "cambio de aviso"
+        ordering = ["creado", "id"]
+
+
 class AcuseEntrega(models.Model):
     """A delivery receipt already accepted: the same signed body twice is a replay."""
 

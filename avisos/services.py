@@ -60,7 +60,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from avisos import reintentos, sms
-from avisos.models import Aviso
+from avisos.models import Aviso, CambioAviso
 from avisos.pasarelas import ErrorPasarela, pasarela_correo, pasarela_sms
 from promociones.models import Solicitud
 
@@ -520,6 +520,14 @@ def reintentar(*, aviso: Aviso, actor: str, ahora: datetime | None = None) -> bo
     the same idempotency key (a notice that did reach the phone is not sent twice by a
     gateway that dedupes). Returns False if it was no longer failed."""
     ahora = ahora or timezone.now()
+    with transaction.atomic():
+        hecho = _reintentar(aviso, actor, ahora)
+        if hecho and settings.AVISOS_EN_PROCESO:
+            transaction.on_commit(entregar_en_segundo_plano, robust=True)
+    return hecho
+
+
+def _reintentar(aviso: Aviso, actor: str, ahora: datetime) -> bool:
     hecho = bool(
         Aviso.objects.filter(pk=aviso.pk, estado=Aviso.Estado.FALLIDO).update(
             estado=Aviso.Estado.PENDIENTE,
@@ -531,7 +539,13 @@ def reintentar(*, aviso: Aviso, actor: str, ahora: datetime | None = None) -> bo
         )
     )
     if hecho:
+        CambioAviso.objects.create(
+            aviso=aviso,
+            actor=actor[:150],
+            evento="reintento",
+            estado_anterior=Aviso.Estado.FALLIDO,
+            detalle=aviso.ultimo_error[:500],
+            creado=ahora,
+        )
         logger.info("Aviso %s reintentado por %s (antes: %s)", aviso.pk, actor, aviso.ultimo_error)
-        if settings.AVISOS_EN_PROCESO:
-            transaction.on_commit(entregar_en_segundo_plano, robust=True)
     return hecho

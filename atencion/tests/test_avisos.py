@@ -41,6 +41,13 @@ def test_retry_puts_it_back_in_the_queue_and_it_is_sent(fallido, analista, setti
     fallido.refresh_from_db()
     assert (fallido.estado, fallido.intentos) == ("pendiente", 0)
     assert fallido.siguiente_intento <= timezone.now()
+    (cambio,) = fallido.cambios.all()
+    assert (cambio.actor, cambio.evento, cambio.estado_anterior) == (
+        analista.username,
+        "reintento",
+        "fallido",
+    )
+    assert "número inválido" in cambio.detalle
     clave = fallido.clave_idempotencia
     assert entregar_pendientes() == 1
     fallido.refresh_from_db()
