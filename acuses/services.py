@@ -51,7 +51,7 @@ def sellar_hechos(
     moment they state): its cadena original and its sello by ``material``."""
     cadena = cadena_lib.construir(hechos)
     return Acuse(
-        solicitud_id=solicitud_id,
+        solicitud_id=solicitud_id,  # type: ignore[misc]  # None only for in-memory acuses
         tipo=hechos["tipo"],
         emitido=emitido,
         codigo_verificacion=hechos["codigo_verificacion"],

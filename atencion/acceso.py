@@ -1,22 +1,32 @@
-"""Which requests a staff member may see and act on: those of her areas.
+"""Which requests a staff member may see, and what she may do with each: those of her
+areas, by her role there (``promociones.pipeline`` says which role runs which action).
 
-A folio outside her areas raises the same Http404 as an unknown folio, with the same
-message, so staff cannot probe other areas' folios.
+A folio outside her areas raises the same NoEncontrada as an unknown folio, with the
+same message, so staff cannot probe other areas' folios; pages and the API answer it
+alike. Nothing else in the staff side reads roles or memberships to decide access.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.db.models import QuerySet
 
 from atencion.models import Adscripcion, Area
-from promociones.acceso import NO_ENCONTRADA
+from buzon.errores import NoEncontrada
+from promociones import pipeline
 from promociones.models import Solicitud
 
 
 def es_personal(user: Any) -> bool:
     return bool(user.is_authenticated and Adscripcion.objects.filter(usuario_id=user.pk).exists())
+
+
+def areas_de(user: Any) -> QuerySet[Area]:
+    """The areas ``user`` belongs to (none for an anonymous visitor)."""
+    if not user.is_authenticated:
+        return Area.objects.none()
+    return Area.objects.filter(adscripciones__usuario_id=user.pk)
 
 
 def rol_en(user: Any, area: Area | int) -> str | None:
@@ -31,13 +41,28 @@ def rol_en(user: Any, area: Area | int) -> str | None:
     )
 
 
+def rol_de(user: Any) -> pipeline.RolDe:
+    """For the pipeline: ``user``'s role in the area of the request it has locked."""
+    return lambda solicitud: rol_en(user, solicitud.area_id)
+
+
+def solicitudes_visibles(user: Any) -> QuerySet[Solicitud]:
+    """Every request ``user`` may see: those of her areas."""
+    return Solicitud.objects.filter(area__in=areas_de(user).values("pk"))
+
+
+def puede(user: Any, accion: str, solicitud: Solicitud) -> bool:
+    """Whether ``user`` may run ``accion`` on ``solicitud`` as it is now."""
+    return accion in pipeline.permitidas(solicitud.estatus, rol_en(user, solicitud.area_id))
+
+
 def solicitud_de_personal(user: Any, folio: str) -> Solicitud:
-    """The request ``folio`` if it is in one of ``user``'s areas; Http404 otherwise."""
-    if not user.is_authenticated:
-        raise Http404(NO_ENCONTRADA)
+    """The request ``folio`` if it is in one of ``user``'s areas; NoEncontrada otherwise."""
     try:
-        return Solicitud.objects.select_related(
-            "servicio", "asunto", "area", "contribuyente", "asignada_a"
-        ).get(folio=folio, area__adscripciones__usuario_id=user.pk)
+        return (
+            solicitudes_visibles(user)
+            .select_related("servicio", "asunto", "area", "contribuyente", "asignada_a")
+            .get(folio=folio)
+        )
     except Solicitud.DoesNotExist:
-        raise Http404(NO_ENCONTRADA) from None
+        raise NoEncontrada() from None

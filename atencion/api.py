@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,7 +14,6 @@ from buzon.api import endpoint, leer_json, respuesta_json
 from buzon.errores import ErrorDominio
 from calendario.services import fecha_en_mexico
 from cuentas.autenticacion import token_requerido
-from promociones.acceso import NO_ENCONTRADA
 from promociones.api import detalle_a_dict, momento_iso, solicitud_a_dict
 from promociones.consultas import POR_PAGINA, paginar
 from promociones.models import Solicitud
@@ -29,10 +28,7 @@ def _personal(request: HttpRequest) -> None:
 
 def _solicitud(request: HttpRequest, folio: str) -> Solicitud:
     _personal(request)
-    try:
-        return acceso.solicitud_de_personal(request.user, folio)
-    except Http404:
-        raise ErrorDominio("no_encontrada", NO_ENCONTRADA, status=404) from None
+    return acceso.solicitud_de_personal(request.user, folio)
 
 
 def _actualizada(solicitud: Solicitud) -> HttpResponse:

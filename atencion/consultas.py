@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from atencion import acceso
 from buzon.errores import ErrorDominio
 from buzon.lib.pagina import leer_pagina
 from promociones.models import Asunto, Estatus, Solicitud
@@ -45,9 +46,7 @@ def solicitudes_de_personal(
     *Vencidas*: the response date is before ``hoy`` (Mexico City) and the request has
     not been answered.
     """
-    consulta = Solicitud.objects.filter(
-        area__in=user.adscripciones.values("area_id") if user.is_authenticated else []
-    )
+    consulta = acceso.solicitudes_visibles(user)
     if filtros.estatus:
         consulta = consulta.filter(estatus=filtros.estatus)
     if filtros.asunto:

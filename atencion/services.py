@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from atencion import acceso
 from atencion.documentos import borrar_documento, validar_y_guardar_documento
 from atencion.models import Adscripcion
 from buzon.errores import ErrorDominio
@@ -40,19 +41,6 @@ from promociones.models import Asunto, Evento, Respuesta, Servicio, Solicitud
 logger = logging.getLogger(__name__)
 
 
-def _rol_de(actor: AbstractBaseUser) -> pipeline.RolDe:
-    """The actor's role in the area of the (locked) request, or None."""
-
-    def rol(solicitud: Solicitud) -> str | None:
-        return (
-            Adscripcion.objects.filter(usuario_id=actor.pk, area_id=solicitud.area_id)
-            .values_list("rol", flat=True)
-            .first()
-        )
-
-    return rol
-
-
 def _texto(valor: str, *, codigo: str, mensaje: str, campo: str) -> str:
     texto = normalizar_saltos(sin_controles(valor or "")).strip()
     if not texto:
@@ -66,15 +54,6 @@ def _texto(valor: str, *, codigo: str, mensaje: str, campo: str) -> str:
             campo=campo,
         )
     return texto
-
-
-def _nota(nota: str) -> str:
-    return _texto(
-        nota,
-        codigo="nota_requerida",
-        mensaje="Escribe una nota interna que explique el motivo.",
-        campo="nota",
-    )
 
 
 def _nota(nota: str) -> str:
@@ -133,7 +112,7 @@ def otorgar_prorroga(
         "prorroga",
         solicitud=solicitud,
         actor_id=actor.pk,
-        rol_de=_rol_de(actor),
+        rol_de=acceso.rol_de(actor),
         cambio=cambio,
         momento=momento,
         avisar=avisar,
@@ -221,7 +200,7 @@ def canalizar(
         "canalizacion",
         solicitud=solicitud,
         actor_id=actor.pk,
-        rol_de=_rol_de(actor),
+        rol_de=acceso.rol_de(actor),
         cambio=cambio,
         momento=momento,
         avisar=avisar,
@@ -246,7 +225,9 @@ def responder(
     momento = momento or timezone.now()
     # The cheap checks first, so that a request that cannot be answered stores nothing.
     with transaction.atomic():
-        pipeline.bloquear(pipeline.accion("respuesta"), solicitud=solicitud, rol_de=_rol_de(actor))
+        pipeline.bloquear(
+            pipeline.accion("respuesta"), solicitud=solicitud, rol_de=acceso.rol_de(actor)
+        )
     texto_respuesta = _texto(
         texto,
         codigo="texto_requerido",
@@ -287,7 +268,7 @@ def responder(
             "respuesta",
             solicitud=solicitud,
             actor_id=actor.pk,
-            rol_de=_rol_de(actor),
+            rol_de=acceso.rol_de(actor),
             cambio=cambio,
             momento=momento,
             avisar=avisar,
@@ -305,7 +286,7 @@ def anotar(*, solicitud: Solicitud, actor: AbstractBaseUser, nota: str) -> Event
         "nota",
         solicitud=solicitud,
         actor_id=actor.pk,
-        rol_de=_rol_de(actor),
+        rol_de=acceso.rol_de(actor),
         cambio=lambda s: pipeline.Cambio(datos={"nota": _nota(nota)}),
         momento=timezone.now(),
     ).evento
@@ -336,7 +317,7 @@ def asignar(*, solicitud: Solicitud, actor: AbstractBaseUser, usuario: str) -> S
         "asignar",
         solicitud=solicitud,
         actor_id=actor.pk,
-        rol_de=_rol_de(actor),
+        rol_de=acceso.rol_de(actor),
         cambio=cambio,
         momento=timezone.now(),
     ).solicitud

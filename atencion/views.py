@@ -125,7 +125,7 @@ def lista(request: HttpRequest) -> HttpResponse:
         "filtros": filtros,
         "error": error,
         "estatus": Estatus.choices,
-        "asuntos": Asunto.objects.filter(area__adscripciones__usuario_id=request.user.pk)
+        "asuntos": Asunto.objects.filter(area__in=acceso.areas_de(request.user))
         .order_by("orden", "nombre")
         .values_list("clave", "nombre"),
         "hoy": fecha_en_mexico(timezone.now()),
@@ -184,7 +184,7 @@ def _ejecutar(
         solicitud = acceso.solicitud_de_personal(request.user, folio)
         return _detalle(request, solicitud, error=exc, accion=accion, status=exc.status)
     messages.success(request, hecho)
-    if not Solicitud.objects.filter(folio=folio, area__adscripciones__usuario_id=request.user.pk):
+    if not acceso.solicitudes_visibles(request.user).filter(folio=folio).exists():
         # Re-routed to an area this person does not belong to.
         return redirect("atencion:lista")
     return redirect("atencion:detalle", folio=folio)
@@ -294,9 +294,7 @@ def asignacion(request: HttpRequest, folio: str) -> HttpResponse:
 
 
 def _areas(request: HttpRequest) -> list[int]:
-    return list(
-        Adscripcion.objects.filter(usuario_id=request.user.pk).values_list("area_id", flat=True)
-    )
+    return list(acceso.areas_de(request.user).values_list("pk", flat=True))
 
 
 @require_GET

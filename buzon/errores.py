@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.http import Http404
+
 
 class ErrorDominio(Exception):
     """A rule a person broke: a stable code for programs, Spanish for people.
@@ -18,3 +20,18 @@ class ErrorDominio(Exception):
         self.mensaje = mensaje
         self.campo = campo
         self.status = status
+
+
+NO_ENCONTRADA = "No existe una solicitud con ese folio."
+
+
+class NoEncontrada(ErrorDominio, Http404):
+    """A request this person may not see: unknown and forbidden are the same answer.
+
+    Being an Http404, a page that lets it through answers with the site's 404 page; being
+    an ErrorDominio, the API answers ``{"codigo": "no_encontrada"}`` with status 404.
+    Both access modules (``promociones.acceso``, ``atencion.acceso``) raise only this.
+    """
+
+    def __init__(self, mensaje: str = NO_ENCONTRADA) -> None:
+        super().__init__("no_encontrada", mensaje, status=404)

@@ -122,10 +122,7 @@ def _contribuyente(request: HttpRequest) -> Contribuyente:
 
 def _detalle(request: HttpRequest, folio: str) -> Solicitud:
     _contribuyente(request)
-    try:
-        return acceso.solicitud_de_contribuyente(request.user, folio)
-    except Http404:
-        raise ErrorDominio("no_encontrada", acceso.NO_ENCONTRADA, status=404) from None
+    return acceso.solicitud_de_contribuyente(request.user, folio)
 
 
 @endpoint

@@ -26,8 +26,7 @@ from typing import Any
 
 from django.db import transaction
 
-from buzon.errores import ErrorDominio
-from promociones.acceso import NO_ENCONTRADA
+from buzon.errores import ErrorDominio, NoEncontrada
 from promociones.hechos import emitir_acuse
 from promociones.models import Estatus, Evento, Solicitud
 
@@ -194,7 +193,7 @@ def bloquear(a: Accion, *, solicitud: Solicitud, rol_de: RolDe) -> Solicitud:
     )
     rol = rol_de(bloqueada)
     if rol is None:
-        raise ErrorDominio("no_encontrada", NO_ENCONTRADA, status=404)
+        raise NoEncontrada()
     if rol not in a.roles:
         raise ErrorDominio("sin_permiso", a.mensaje_sin_permiso, status=403)
     for guarda in a.guardas:

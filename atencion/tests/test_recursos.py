@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -129,6 +130,7 @@ def base_bloqueada(api_de_contribuyente):
     service's own connection gives up waiting after 0.2 s (20 s in production)."""
     original = dict(connection.settings_dict)
     opciones = dict(original.get("OPTIONS") or {})
+    otra: Any
     if connection.vendor == "sqlite":
         import sqlite3
 
