@@ -27,11 +27,9 @@ from xml.sax.saxutils import escape
 import qrcode
 import qrcode.constants
 import reportlab
-from asn1crypto import keys as asn1_keys
+from asn1crypto import algos as asn1_algos
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -471,35 +469,29 @@ def renderizar(acuse: Acuse, *, presupuesto: float | None = None) -> bytes:
 # ---------------------------------------------------------------- PAdES signature
 
 
-class _Firmante(signers.SimpleSigner):
-    """pyHanko's SimpleSigner, signing with the already-loaded key.
+class _Firmante(signers.Signer):
+    """pyHanko's signer over the configured Sellador: the key never needs to be in this
+    process (a hardware module signs through the same ``firmar``)."""
 
-    SimpleSigner parses the DER key on every signature; the key is loaded once per
-    process in ``acuses.sello`` instead.
-    """
-
-    def __init__(self, material: sello.MaterialSello) -> None:
-        self._llave: RSAPrivateKey = material.llave
+    def __init__(self, material: sello.Sellador) -> None:
+        self._sellador = material
         der_cert = material.certificado.public_bytes(serialization.Encoding.DER)
-        der_llave = material.llave.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
         super().__init__(
             signing_cert=asn1_x509.Certificate.load(der_cert),
-            signing_key=asn1_keys.PrivateKeyInfo.load(der_llave),
             cert_registry=SimpleCertificateStore(),
+            signature_mechanism=asn1_algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"}),
         )
 
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
         if digest_algorithm != "sha256":
             raise ValueError("El sello de acuses sólo firma con SHA-256.")
-        return self._llave.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        return self._sellador.firmar(data)
 
 
 @lru_cache(maxsize=2)
-def _firmante(material: sello.MaterialSello) -> _Firmante:
+def _firmante(material: sello.Sellador) -> _Firmante:
     return _Firmante(material)
 
 

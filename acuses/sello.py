@@ -1,5 +1,12 @@
 """The institution's sealing key and certificates: loading, sealing, checking, demo pair.
 
+Sealing goes through one small interface, :class:`Sellador` (a certificate, its number,
+and ``firmar(datos)`` giving an RSA-SHA256 PKCS#1 v1.5 signature), like the notice
+gateways: the key file on disk (``MaterialSello``, what the demo pair and a plain
+deployment use) is one implementation; a hardware module or a signing service is
+another, named by ``ACUSE_SELLADOR`` (a dotted path to a callable returning a
+Sellador), and nothing else in the code changes.
+
 The key signs two things: the cadena original (the *sello digital*, RSA-SHA256 PKCS#1
 v1.5, base64) and the PDF itself (PAdES, in ``acuses.pdf``). Loaded material is cached
 per process and keyed by the files' paths and modification times, so a rotated key is
@@ -15,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -23,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from buzon.lib import cadena as cadena_lib
 
@@ -31,13 +40,33 @@ ARCHIVO_PASSWORD = "sello.password"  # noqa: S105 (a file name, not a password)
 EXTENSIONES_CERT = (".cer", ".crt", ".pem", ".der")
 
 
+class Sellador(Protocol):
+    """What seals acuses: a certificate, its number, and signatures by its key."""
+
+    @property
+    def certificado(self) -> x509.Certificate: ...
+
+    @property
+    def numero(self) -> str: ...
+
+    def firmar(self, datos: bytes) -> bytes:
+        """The RSA-SHA256 (PKCS#1 v1.5) signature of ``datos``."""
+        ...
+
+    def __hash__(self) -> int: ...  # the PDF signer is cached per Sellador
+
+
 @dataclass(frozen=True, eq=False)
 class MaterialSello:
-    """The current sealing key with its certificate (hashed by identity: one per load)."""
+    """The sealing key read from a file, with its certificate (hashed by identity: one
+    per load). The file-based Sellador."""
 
     llave: rsa.RSAPrivateKey
     certificado: x509.Certificate
     numero: str
+
+    def firmar(self, datos: bytes) -> bytes:
+        return self.llave.sign(datos, padding.PKCS1v15(), hashes.SHA256())
 
 
 def numero_certificado(certificado: x509.Certificate) -> str:
@@ -100,8 +129,21 @@ def _material_cacheado(
     return MaterialSello(privada, certificado, numero_certificado(certificado))
 
 
-def material() -> MaterialSello:
-    """The current sealing key and certificate from settings (cached per process)."""
+def material() -> Sellador:
+    """The configured Sellador: ``ACUSE_SELLADOR`` when set, else the key file."""
+    ruta = getattr(settings, "ACUSE_SELLADOR", "")
+    if ruta:
+        return _sellador_configurado(ruta)()
+    return material_de_archivo()
+
+
+@lru_cache(maxsize=4)
+def _sellador_configurado(ruta: str) -> type[Sellador]:
+    return import_string(ruta)  # type: ignore[no-any-return]
+
+
+def material_de_archivo() -> MaterialSello:
+    """The sealing key and certificate from the files in settings (cached per process)."""
     return _material_cacheado(
         _firma_archivo(Path(settings.ACUSE_SELLO_CERT)),
         _firma_archivo(Path(settings.ACUSE_SELLO_KEY)),
@@ -136,10 +178,9 @@ def certificados() -> dict[str, x509.Certificate]:
     return _certificados_cacheados(tuple(archivos))
 
 
-def sellar(texto: str, material_sello: MaterialSello | None = None) -> str:
+def sellar(texto: str, material_sello: Sellador | None = None) -> str:
     """The base64 RSA-SHA256 (PKCS#1 v1.5) signature of ``texto``'s UTF-8 bytes."""
-    llave = (material_sello or material()).llave
-    firma = llave.sign(texto.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+    firma = (material_sello or material()).firmar(texto.encode("utf-8"))
     return base64.b64encode(firma).decode("ascii")
 
 

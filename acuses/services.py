@@ -42,7 +42,7 @@ def emitir(*, solicitud_id: int, hechos: dict[str, Any], momento: datetime) -> A
 
 def sellar_hechos(
     hechos: dict[str, Any],
-    material: sello.MaterialSello,
+    material: sello.Sellador,
     *,
     emitido: datetime,
     solicitud_id: int | None = None,

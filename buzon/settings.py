@@ -331,6 +331,9 @@ PROXIES_CONFIABLES = env_int("BUZON_PROXIES_CONFIABLES", 0)
 ACUSE_SELLO_CERT = env_path("BUZON_SELLO_CERT", DATA_DIR / "demo" / "sello" / "sello.cer")
 ACUSE_SELLO_KEY = env_path("BUZON_SELLO_KEY", DATA_DIR / "demo" / "sello" / "sello.key")
 ACUSE_SELLO_PASSWORD = env_str("BUZON_SELLO_PASSWORD", "")
+# Another way to seal (a hardware module, a signing service): the dotted path of a
+# callable returning an acuses.sello.Sellador. Empty: the key file above.
+ACUSE_SELLADOR = env_str("BUZON_SELLADOR", "")
 # Certificates of earlier sealing keys, so rotated-out keys' acuses still verify.
 ACUSE_SELLO_CERTS_ANTERIORES_DIR = env_path(
     "BUZON_SELLO_CERTS_ANTERIORES_DIR", DATA_DIR / "demo" / "sello" / "anteriores"
