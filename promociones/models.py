@@ -177,9 +177,8 @@ class Evento(models.Model):
         PRORROGA = "prorroga", "Prórroga"
         CANALIZADA = "canalizada", "Canalizada"
         ATENDIDA = "atendida", "Atendida"
-        VISTA = "vista", "Consultada por personal"
 
-    # Events the taxpayer sees in the history; notes and staff views are internal.
+    # Events the taxpayer sees in the history; notes and assignments are internal.
     PUBLICOS = frozenset({Tipo.RECIBIDA, Tipo.PRORROGA, Tipo.CANALIZADA, Tipo.ATENDIDA})
 
     solicitud = models.ForeignKey(Solicitud, on_delete=models.PROTECT, related_name="eventos")
