@@ -55,12 +55,7 @@ def guardar_pdf(
         datos = pdf.pdf_de(acuse)
     except pdf.RenderExcedido:
         logger.error("El PDF del acuse %s excedió su tiempo de generación", acuse.pk)
-        raise ErrorDominio(
-            "acuse_no_disponible",
-            "El acuse no está disponible en este momento. Inténtalo de nuevo más tarde; "
-            "tu solicitud y su acuse están registrados.",
-            status=503,
-        ) from None
+        raise ErrorDominio("acuse_no_disponible") from None
     ahora = timezone.now()
     nombre = almacen_archivos.guardar(
         PREFIJO.rstrip("/"), "pdf", ContentFile(datos), almacen=almacen

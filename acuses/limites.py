@@ -17,13 +17,7 @@ from acuses.models import VerificacionArchivo
 from buzon.errores import ErrorDominio
 from limites.services import Limite, LimiteExcedido, admitir_en, cubeta
 
-__all__ = ["DEMASIADAS", "admitir_verificacion", "cubeta"]
-
-DEMASIADAS = (
-    "Se alcanzó el número de archivos que se pueden verificar desde tu conexión en poco "
-    "tiempo. Espera un momento e inténtalo de nuevo; la consulta por código de "
-    "verificación sigue disponible."
-)
+__all__ = ["admitir_verificacion", "cubeta"]
 
 
 def admitir_verificacion(direccion: str | None) -> None:
@@ -51,5 +45,5 @@ def admitir_verificacion(direccion: str | None) -> None:
             registrar=lambda: VerificacionArchivo.objects.create(direccion=clave, creada=momento),
         )
     except LimiteExcedido:
-        raise ErrorDominio("demasiados_intentos", DEMASIADAS, status=429) from None
+        raise ErrorDominio("demasiados_intentos.verificaciones") from None
     VerificacionArchivo.objects.filter(creada__lte=limite.desde(momento)).delete()

@@ -40,16 +40,9 @@ def _quiere_json(request: HttpRequest) -> bool:
 def leer_pdf_subido(request: HttpRequest) -> bytes:
     archivo = request.FILES.get("acuse")
     if archivo is None:
-        raise ErrorDominio(
-            "acuse_requerido", "Adjunte el acuse en PDF que desea verificar.", campo="acuse"
-        )
+        raise ErrorDominio("acuse_requerido")
     if archivo.size is not None and archivo.size > MAX_BYTES_ACUSE:
-        raise ErrorDominio(
-            "acuse_muy_grande",
-            "El archivo es demasiado grande para ser un acuse del Buzón IMSS (máximo 5 MB).",
-            campo="acuse",
-            status=413,
-        )
+        raise ErrorDominio("acuse_muy_grande")
     return archivo.read()
 
 

@@ -26,11 +26,6 @@ logger = logging.getLogger(__name__)
 # No space left, or over a quota: the disk (or volume) is full, not the file at fault.
 _LLENO = frozenset({errno.ENOSPC, errno.EDQUOT})
 
-ALMACENAMIENTO_LLENO = (
-    "No pudimos guardar el archivo en este momento y no se registró nada. "
-    "Inténtalo de nuevo más tarde."
-)
-
 
 def nombre_nuevo(prefijo: str, extension: str) -> str:
     """``<prefijo>/<AAAA>/<MM>/<uuid>.<extension>``."""
@@ -58,7 +53,7 @@ def guardar(
         _quitar_parcial(almacen, nombre)
         if exc.errno in _LLENO:
             logger.error("Almacenamiento lleno al guardar %s: %s", nombre, exc)
-            raise ErrorDominio("almacenamiento_lleno", ALMACENAMIENTO_LLENO, status=503) from exc
+            raise ErrorDominio("almacenamiento_lleno") from exc
         raise
     except BaseException:
         _quitar_parcial(almacen, nombre)

@@ -21,9 +21,7 @@ from promociones.models import Solicitud
 
 def _personal(request: HttpRequest) -> None:
     if not acceso.es_personal(request.user):
-        raise ErrorDominio(
-            "solo_personal", "Esta operación es solo para el personal del IMSS.", status=403
-        )
+        raise ErrorDominio("solo_personal")
 
 
 def _solicitud(request: HttpRequest, folio: str) -> Solicitud:
@@ -78,9 +76,7 @@ def _dias(valor: Any) -> int:
         return valor
     if isinstance(valor, str) and valor.strip().isascii() and valor.strip().isdigit():
         return int(valor.strip())
-    raise ErrorDominio(
-        "dias_invalidos", "Indica los días hábiles de la prórroga.", campo="dias_habiles"
-    )
+    raise ErrorDominio("dias_invalidos.faltan")
 
 
 @endpoint

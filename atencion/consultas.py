@@ -27,13 +27,13 @@ def leer_filtros(entrada: Mapping[str, Any]) -> FiltrosPersonal:
     """The query string's filters, or ErrorDominio naming the bad one."""
     estatus = str(entrada.get("estatus") or "").strip()
     if estatus and estatus not in Estatus.values:
-        raise ErrorDominio("estatus_invalido", "Elige un estatus válido.", campo="estatus")
+        raise ErrorDominio("estatus_invalido")
     asunto = str(entrada.get("asunto") or "").strip()
     if asunto and not Asunto.objects.filter(clave=asunto).exists():
-        raise ErrorDominio("asunto_invalido", "Elige un asunto válido.", campo="asunto")
+        raise ErrorDominio("asunto_invalido")
     vencidas = str(entrada.get("vencidas") or "").strip().lower()
     if vencidas not in ("", "true", "false", "1", "0"):
-        raise ErrorDominio("vencidas_invalido", "«vencidas» admite true o false.", campo="vencidas")
+        raise ErrorDominio("vencidas_invalido")
     pagina = leer_pagina(entrada.get("pagina"))
     return FiltrosPersonal(estatus, asunto, vencidas in ("true", "1"), pagina)
 

@@ -22,7 +22,6 @@ from promociones.evidencias import sanear_nombre
 LIMITE_BYTES = 10 * 1024 * 1024
 BLOQUE = 64 * 1024
 FIRMA_PDF = b"%PDF-"
-MENSAJE_REGLA = "Adjunta el documento de respuesta en PDF, de menos de 10 MB."
 # An answer is a letter, not a book; a page tree claiming more is damaged or hostile.
 MAX_PAGINAS = 2000
 
@@ -35,10 +34,6 @@ class DocumentoGuardado:
     clave: str
 
 
-def _error(codigo: str, mensaje: str, status: int = 400) -> ErrorDominio:
-    return ErrorDominio(codigo, mensaje, campo="documento", status=status)
-
-
 def validar_y_guardar_documento(
     archivo: UploadedFile | None, *, almacen: Storage | None = None
 ) -> DocumentoGuardado:
@@ -48,22 +43,17 @@ def validar_y_guardar_documento(
     the name or the client's type.
     """
     if archivo is None:
-        raise _error("documento_requerido", MENSAJE_REGLA)
+        raise ErrorDominio("documento_requerido")
     tamano = archivo.size if archivo.size is not None else 0
     if tamano == 0:
-        raise _error("documento_requerido", "El documento está vacío. " + MENSAJE_REGLA)
+        raise ErrorDominio("documento_requerido.vacio")
     if tamano >= LIMITE_BYTES:
-        raise _error("documento_muy_grande", MENSAJE_REGLA, status=413)
+        raise ErrorDominio("documento_muy_grande")
     archivo.seek(0)
     if archivo.read(len(FIRMA_PDF)) != FIRMA_PDF:
-        raise _error("documento_no_pdf", "El documento no es un PDF. " + MENSAJE_REGLA)
+        raise ErrorDominio("documento_no_pdf")
     if not _se_puede_abrir(archivo):
-        raise _error(
-            "documento_ilegible",
-            "El documento parece un PDF pero está dañado o protegido con contraseña, y "
-            "el contribuyente no podría abrirlo. Guárdalo de nuevo como PDF y vuelve a "
-            "adjuntarlo.",
-        )
+        raise ErrorDominio("documento_ilegible")
     resumen = hashlib.sha256()
     archivo.seek(0)
     while bloque := archivo.read(BLOQUE):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -27,7 +28,6 @@ from atencion.documentos import borrar_documento, validar_y_guardar_documento
 from atencion.models import Adscripcion
 from buzon.errores import ErrorDominio
 from buzon.lib.texto import (
-    MENSAJE_MARCAS,
     excede_limite,
     marcas_en_exceso,
     normalizar_saltos,
@@ -41,28 +41,21 @@ from promociones.models import Asunto, Evento, Respuesta, Servicio, Solicitud
 logger = logging.getLogger(__name__)
 
 
-def _texto(valor: str, *, codigo: str, mensaje: str, campo: str) -> str:
+def _texto(valor: str, *, campo: Literal["nota", "texto"]) -> str:
+    """The staff member's text, cleaned; each field has its own codes (la nota, el texto)."""
+    nota = campo == "nota"
     texto = normalizar_saltos(sin_controles(valor or "")).strip()
     if not texto:
-        raise ErrorDominio(codigo, mensaje, campo=campo)
+        raise ErrorDominio("nota_requerida" if nota else "texto_requerido")
     if excede_limite(texto):
-        raise ErrorDominio(
-            f"{campo}_muy_larga" if campo == "nota" else f"{campo}_muy_largo",
-            f"El texto {MENSAJE_MARCAS}"
-            if marcas_en_exceso(texto)
-            else "El texto debe ser menor a 4,000 caracteres.",
-            campo=campo,
-        )
+        if marcas_en_exceso(texto):
+            raise ErrorDominio("nota_muy_larga.marcas" if nota else "texto_muy_largo.marcas")
+        raise ErrorDominio("nota_muy_larga" if nota else "texto_muy_largo")
     return texto
 
 
 def _nota(nota: str) -> str:
-    return _texto(
-        nota,
-        codigo="nota_requerida",
-        mensaje="Escribe una nota interna que explique el motivo.",
-        campo="nota",
-    )
+    return _texto(nota, campo="nota")
 
 
 def otorgar_prorroga(
@@ -89,11 +82,7 @@ def otorgar_prorroga(
             else -1
         )
         if not 1 <= dias <= plazo:
-            raise ErrorDominio(
-                "dias_invalidos",
-                f"La prórroga debe ser de 1 a {plazo} días hábiles (el plazo original).",
-                campo="dias_habiles",
-            )
+            raise ErrorDominio("dias_invalidos", plazo=plazo)
         anterior = s.respuesta_a_partir_del
         nueva = sumar_habiles(anterior, dias)
         return pipeline.Cambio(
@@ -124,18 +113,14 @@ def otorgar_prorroga(
 def _catalogo(servicio: str, asunto: str) -> tuple[Servicio, Asunto]:
     serv = Servicio.objects.filter(clave=(servicio or "").strip()).first()
     if serv is None:
-        raise ErrorDominio("servicio_invalido", "Elige un servicio válido.", campo="servicio")
+        raise ErrorDominio("servicio_invalido")
     asu = (
         Asunto.objects.filter(clave=(asunto or "").strip(), activo=True, servicios=serv)
         .select_related("area")
         .first()
     )
     if asu is None:
-        raise ErrorDominio(
-            "asunto_invalido",
-            f"Elige uno de los asuntos activos de {serv.nombre_plural}.",
-            campo="asunto",
-        )
+        raise ErrorDominio("asunto_invalido.canalizacion", servicios=serv.nombre_plural)
     return serv, asu
 
 
@@ -159,11 +144,7 @@ def canalizar(
         texto_nota = _nota(nota)
         serv, asu = _catalogo(servicio, asunto)
         if serv.pk == s.servicio_id or asu.pk == s.asunto_id:
-            raise ErrorDominio(
-                "canalizacion_sin_cambio",
-                "Para canalizar hay que cambiar tanto el servicio como el asunto.",
-                campo="asunto",
-            )
+            raise ErrorDominio("canalizacion_sin_cambio")
         hoy = fecha_en_mexico(momento)
         nueva = sumar_habiles(siguiente_habil(hoy), asu.plazo_en(serv))
         return pipeline.Cambio(
@@ -228,12 +209,7 @@ def responder(
         pipeline.bloquear(
             pipeline.accion("respuesta"), solicitud=solicitud, rol_de=acceso.rol_de(actor)
         )
-    texto_respuesta = _texto(
-        texto,
-        codigo="texto_requerido",
-        mensaje="Escribe el texto de la respuesta.",
-        campo="texto",
-    )
+    texto_respuesta = _texto(texto, campo="texto")
     guardado = validar_y_guardar_documento(documento)
     archivo = {
         "nombre": guardado.nombre_original,
@@ -302,11 +278,7 @@ def asignar(*, solicitud: Solicitud, actor: AbstractBaseUser, usuario: str) -> S
             .first()
         )
         if miembro is None:
-            raise ErrorDominio(
-                "usuario_invalido",
-                "Elige a una persona adscrita al área de la solicitud.",
-                campo="usuario",
-            )
+            raise ErrorDominio("usuario_invalido")
         anterior = s.asignada_a.get_username() if s.asignada_a else None
         return pipeline.Cambio(
             campos={"asignada_a": miembro.usuario},

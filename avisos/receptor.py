@@ -37,7 +37,7 @@ def firmar(cuerpo: bytes, marca: str, secreto: str) -> str:
 
 
 def _firma_invalida() -> ErrorDominio:
-    return ErrorDominio("firma_invalida", "La firma del acuse de entrega no es válida.", status=401)
+    return ErrorDominio("firma_invalida.acuse_entrega")
 
 
 def verificar(cuerpo: bytes, marca: str, firma: str, *, ahora: float | None = None) -> str:
@@ -53,11 +53,7 @@ def verificar(cuerpo: bytes, marca: str, firma: str, *, ahora: float | None = No
         raise _firma_invalida() from None
     ahora = time.time() if ahora is None else ahora
     if abs(ahora - segundos) > settings.AVISOS_ENTREGAS_VENTANA_SEGUNDOS:
-        raise ErrorDominio(
-            "acuse_vencido",
-            "La marca de tiempo del acuse de entrega está fuera de la ventana permitida.",
-            status=400,
-        )
+        raise ErrorDominio("acuse_vencido")
     return firma.removeprefix("sha256=")
 
 
@@ -68,20 +64,16 @@ def registrar_entrega(
     already in a final state changes nothing."""
     ahora = ahora or timezone.now()
     if len(cuerpo) > MAX_CUERPO:
-        raise ErrorDominio(
-            "cuerpo_muy_grande", "El acuse de entrega es demasiado grande.", status=413
-        )
+        raise ErrorDominio("cuerpo_muy_grande.acuse_entrega")
     digesto = verificar(cuerpo, marca, firma, ahora=ahora.timestamp())
     try:
         datos = json.loads(cuerpo.decode("utf-8"))
         proveedor_id, estado = datos["id"], ESTADOS[datos["estado"]]
         detalle = str(datos.get("detalle", ""))[:MAX_RESPUESTA]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):
-        raise ErrorDominio(
-            "acuse_invalido", "El acuse de entrega debe ser {id, estado, detalle}."
-        ) from None
+        raise ErrorDominio("acuse_invalido") from None
     if not isinstance(proveedor_id, str) or not proveedor_id or len(proveedor_id) > 100:
-        raise ErrorDominio("acuse_invalido", "El id del acuse de entrega no es válido.")
+        raise ErrorDominio("acuse_invalido.id")
     ventana = timedelta(seconds=settings.AVISOS_ENTREGAS_VENTANA_SEGUNDOS)
     with transaction.atomic():
         AcuseEntrega.objects.filter(recibido__lt=ahora - 2 * ventana).delete()
@@ -89,16 +81,14 @@ def registrar_entrega(
             with transaction.atomic():
                 AcuseEntrega.objects.create(firma=digesto, recibido=ahora)
         except IntegrityError:
-            raise ErrorDominio(
-                "acuse_repetido", "Este acuse de entrega ya se recibió.", status=409
-            ) from None
+            raise ErrorDominio("acuse_repetido") from None
         aviso = (
             Aviso.objects.select_for_update()
             .filter(proveedor_id=proveedor_id, canal=Aviso.Canal.SMS)
             .first()
         )
         if aviso is None:
-            raise ErrorDominio("no_encontrado", "No hay un aviso con ese id.", status=404)
+            raise ErrorDominio("no_encontrado.aviso")
         if aviso.estado == Aviso.Estado.ENVIADO:
             aviso.estado = estado
             aviso.entregado = ahora

@@ -20,9 +20,7 @@ def entregas(request: HttpRequest) -> HttpResponse:
     except ValueError:
         largo = MAX_CUERPO + 1
     if largo > MAX_CUERPO:
-        raise ErrorDominio(
-            "cuerpo_muy_grande", "El acuse de entrega es demasiado grande.", status=413
-        )
+        raise ErrorDominio("cuerpo_muy_grande.acuse_entrega")
     aviso = registrar_entrega(
         cuerpo=request.body,
         marca=request.headers.get("X-Buzon-Timestamp", ""),

@@ -25,13 +25,13 @@ __all__ = ["ErrorDominio", "endpoint", "error_json", "leer_json", "respuesta_jso
 REINTENTAR_TRAS_SEGUNDOS = 10
 
 
-def error_json(codigo: str, mensaje: str, status: int = 400) -> JsonResponse:
+def error_json(error: ErrorDominio) -> JsonResponse:
     respuesta = JsonResponse(
-        {"codigo": codigo, "mensaje": mensaje},
-        status=status,
+        {"codigo": error.codigo, "mensaje": error.mensaje},
+        status=error.status,
         json_dumps_params={"ensure_ascii": False},
     )
-    if status == 503:
+    if error.status == 503:
         respuesta["Retry-After"] = str(REINTENTAR_TRAS_SEGUNDOS)
     return respuesta
 
@@ -45,9 +45,9 @@ def leer_json(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body.decode("utf-8") or "{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ErrorDominio("json_invalido", "El cuerpo de la petición no es JSON válido.") from None
+        raise ErrorDominio("json_invalido") from None
     if not isinstance(data, dict):
-        raise ErrorDominio("json_invalido", "El cuerpo de la petición debe ser un objeto JSON.")
+        raise ErrorDominio("json_invalido.no_es_objeto")
     return data
 
 
@@ -62,13 +62,13 @@ def endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         try:
             respuesta = view(request, *args, **kwargs)
         except ErrorDominio as exc:
-            return error_json(exc.codigo, exc.mensaje, exc.status)
+            return error_json(exc)
         if isinstance(respuesta, HttpResponseNotAllowed):
             # require_GET/require_POST answer with an empty HTML 405: the contract wants JSON.
             metodo_no_permitido = error_json(
-                "metodo_no_permitido",
-                f"El método {request.method} no se admite aquí; usa {respuesta['Allow']}.",
-                status=405,
+                ErrorDominio(
+                    "metodo_no_permitido", metodo=request.method, permitidos=respuesta["Allow"]
+                )
             )
             metodo_no_permitido["Allow"] = respuesta["Allow"]
             return metodo_no_permitido

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from buzon.api import error_json
+from buzon.errores import ErrorDominio
 from buzon.lib.red import direccion_del_cliente
 
 logger = logging.getLogger(__name__)
@@ -119,34 +120,25 @@ def limite_de_cuerpo(
 
 
 def _muy_grande(request: HttpRequest, limite: LimiteCuerpo) -> HttpResponse:
-    mensaje = (
-        f"El envío es demasiado grande para esta operación: el máximo es de "
-        f"{_tamano(limite.bytes)}. Reduce el tamaño del archivo e inténtalo de nuevo."
-    )
-    return _error(request, "cuerpo_muy_grande", mensaje, 413)
+    return _error(request, ErrorDominio("cuerpo_muy_grande", maximo=_tamano(limite.bytes)))
 
 
 def _demasiados_archivos(request: HttpRequest, limite: LimiteCuerpo) -> HttpResponse:
     if limite.archivos == 0:
-        mensaje = "Esta operación no admite archivos adjuntos."
-    else:
-        mensaje = (
-            f"El envío trae más archivos de los que admite esta operación "
-            f"(máximo {limite.archivos}). Adjunta un solo archivo."
-        )
-    return _error(request, "demasiados_archivos", mensaje, 400)
+        return _error(request, ErrorDominio("demasiados_archivos.ninguno"))
+    return _error(request, ErrorDominio("demasiados_archivos", maximo=limite.archivos))
 
 
-def _error(request: HttpRequest, codigo: str, mensaje: str, status: int) -> HttpResponse:
+def _error(request: HttpRequest, error: ErrorDominio) -> HttpResponse:
     if request.path_info.startswith("/api/"):
-        return error_json(codigo, mensaje, status)
+        return error_json(error)
     pagina = (
         '<!doctype html><html lang="es"><meta charset="utf-8">'
         "<title>Buzón IMSS</title>"
-        f"<h1>No se pudo recibir el envío</h1><p>{escape(mensaje)}</p>"
+        f"<h1>No se pudo recibir el envío</h1><p>{escape(error.mensaje)}</p>"
         '<p><a href="/">Ir al inicio</a></p></html>'
     )
-    return HttpResponse(pagina, status=status, content_type="text/html; charset=utf-8")
+    return HttpResponse(pagina, status=error.status, content_type="text/html; charset=utf-8")
 
 
 def limpieza_periodica(

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 
-from archivos import almacen
 from buzon.api import REINTENTAR_TRAS_SEGUNDOS, error_json
 from buzon.context_processors import rutas
 from buzon.errores import ErrorDominio
@@ -55,36 +54,23 @@ def solicitud_incorrecta(request: HttpRequest, exception: Exception | None = Non
         # a description of megabytes is the usual case. Say so, with a code.
         return _error_dominio(
             request,
-            ErrorDominio(
-                "cuerpo_muy_grande",
-                "Los campos de texto del envío son demasiado grandes para esta operación. "
-                "Revisa la descripción: debe ser menor a 4,000 caracteres.",
-                status=413,
-            ),
+            ErrorDominio("cuerpo_muy_grande.campos_de_texto"),
         )
     if es_api(request):
-        return error_json("solicitud_incorrecta", "La petición no es válida.", status=400)
+        return error_json(ErrorDominio("solicitud_incorrecta"))
     return render(request, "400.html", status=400)
 
 
 def acceso_denegado(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if es_api(request):
-        return error_json(
-            "acceso_denegado", "Tu cuenta no tiene permiso para esta operación.", status=403
-        )
+        return error_json(ErrorDominio("acceso_denegado"))
     return render(request, "403.html", status=403)
 
 
 def no_encontrada(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if es_api(request):
-        return error_json("no_encontrado", "No existe el recurso solicitado.", status=404)
+        return error_json(ErrorDominio("no_encontrado"))
     return render(request, "404.html", status=404)
-
-
-SERVICIO_OCUPADO = (
-    "El servicio está ocupado en este momento y no pudo completar tu operación; no se "
-    "guardó nada a medias. Inténtalo de nuevo en unos segundos."
-)
 
 
 def error_servidor(request: HttpRequest) -> HttpResponse:
@@ -100,18 +86,12 @@ def error_servidor(request: HttpRequest) -> HttpResponse:
         # A full disk while receiving an upload (its temporary file) or storing one.
         return _error_dominio(
             request,
-            ErrorDominio("almacenamiento_lleno", almacen.ALMACENAMIENTO_LLENO, status=503),
+            ErrorDominio("almacenamiento_lleno"),
         )
     if isinstance(exc, OperationalError | InterfaceError):
-        return _error_dominio(
-            request, ErrorDominio("servicio_ocupado", SERVICIO_OCUPADO, status=503)
-        )
+        return _error_dominio(request, ErrorDominio("servicio_ocupado"))
     if es_api(request):
-        return error_json(
-            "error_interno",
-            "Ocurrió un error en el servidor; quedó registrado. Inténtalo más tarde.",
-            status=500,
-        )
+        return error_json(ErrorDominio("error_interno"))
     # No RequestContext: its processors query the database, which may be what failed.
     contenido = loader.get_template("500.html").render(rutas(request))
     return HttpResponse(contenido, status=500)
@@ -120,19 +100,14 @@ def error_servidor(request: HttpRequest) -> HttpResponse:
 def fallo_csrf(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: Spanish, and without Django's English explanation of ``reason``."""
     if es_api(request):
-        return error_json(
-            "csrf_invalido",
-            "Falta la verificación de seguridad (CSRF) de la sesión del navegador; "
-            "la API se usa con «Authorization: Bearer <token>».",
-            status=403,
-        )
+        return error_json(ErrorDominio("csrf_invalido"))
     return render(request, "403_csrf.html", status=403)
 
 
 def _error_dominio(request: HttpRequest, exc: ErrorDominio) -> HttpResponse:
     respuesta: HttpResponse
     if es_api(request):
-        respuesta = error_json(exc.codigo, exc.mensaje, status=exc.status)
+        respuesta = error_json(exc)
     else:
         contenido = loader.get_template("error.html").render(
             {**rutas(request), "mensaje": exc.mensaje, "status": exc.status}

@@ -19,11 +19,7 @@ from cuentas.models import Contribuyente
 def _contribuyente(request: HttpRequest) -> Contribuyente:
     contribuyente = getattr(request.user, "contribuyente", None)
     if contribuyente is None:
-        raise ErrorDominio(
-            "solo_contribuyentes",
-            "Esta operación es solo para contribuyentes que ingresan con su e.firma.",
-            status=403,
-        )
+        raise ErrorDominio("solo_contribuyentes")
     return contribuyente
 
 
@@ -58,7 +54,7 @@ def telefono(request: HttpRequest) -> HttpResponse:
             .first()
         )
         if medio is None:
-            raise ErrorDominio("no_encontrado", "No tienes un celular registrado.", status=404)
+            raise ErrorDominio("no_encontrado.celular")
         services.quitar_medio(contribuyente=c, actor=actor(c), medio=medio)
         return HttpResponse(status=204)
     datos = leer_json(request)
@@ -111,6 +107,6 @@ def correo(request: HttpRequest, direccion: str) -> HttpResponse:
         for correo in services.medios_a_dict(c)["correos"]:
             if correo["direccion"] == valor:
                 return respuesta_json(correo)
-        raise ErrorDominio("no_encontrado", "Esa dirección no está registrada.", status=404)
+        raise ErrorDominio("no_encontrado.correo")
     services.quitar_correo(contribuyente=c, actor=actor(c), direccion=unquote(direccion))
     return HttpResponse(status=204)

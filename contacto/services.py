@@ -67,9 +67,7 @@ def normalizar_telefono(numero: Any) -> str:
     texto = numero if isinstance(numero, str) else ""
     limpio = lib_telefono.normalizar(texto) if len(texto) <= MAX_TELEFONO else None
     if limpio is None:
-        raise ErrorDominio(
-            "telefono_invalido", "Escribe un número celular de 10 dígitos.", campo="numero"
-        )
+        raise ErrorDominio("telefono_invalido.celular")
     return limpio
 
 
@@ -78,11 +76,7 @@ _validar_correo = EmailValidator()
 
 def normalizar_correo(direccion: Any) -> str:
     texto = sin_controles(direccion if isinstance(direccion, str) else "").strip()
-    invalido = ErrorDominio(
-        "correo_invalido",
-        "Escribe una dirección de correo válida (por ejemplo, nombre@dominio.mx).",
-        campo="direccion",
-    )
+    invalido = ErrorDominio("correo_invalido")
     if not texto or len(texto.encode("utf-8")) > MAX_CORREO:
         raise invalido
     try:
@@ -113,11 +107,7 @@ def _auditar(
 def _enviar_codigo(medio: MedioContacto, ahora: datetime) -> None:
     """A new code for ``medio``, queued to it; refuses when codes are asked too often."""
     if medio.ultimo_envio and ahora - medio.ultimo_envio < ESPERA_REENVIO:
-        raise ErrorDominio(
-            "demasiados_intentos",
-            "Ya te enviamos un código hace menos de un minuto; espera para pedir otro.",
-            status=429,
-        )
+        raise ErrorDominio("demasiados_intentos.reenvio")
     if medio.envios_desde is None or ahora - medio.envios_desde >= timedelta(days=1):
         medio.envios, medio.envios_desde = 0, ahora
     enviados_hoy = CambioMedio.objects.filter(
@@ -126,11 +116,7 @@ def _enviar_codigo(medio: MedioContacto, ahora: datetime) -> None:
         creado__gt=ahora - timedelta(days=1),
     ).count()
     if medio.envios >= MAX_ENVIOS_DIA or enviados_hoy >= MAX_CODIGOS_RFC_DIA:
-        raise ErrorDominio(
-            "demasiados_intentos",
-            "Ya pediste demasiados códigos hoy para este medio; inténtalo mañana.",
-            status=429,
-        )
+        raise ErrorDominio("demasiados_intentos.codigos_del_dia")
     codigo = f"{secrets.randbelow(10**6):06d}"
     medio.codigo_hash = _hash(medio, codigo)
     medio.codigo_vence = ahora + VIGENCIA
@@ -185,9 +171,7 @@ def registrar_telefono(
     medios = MedioContacto.objects.filter(contribuyente=contribuyente, tipo=Tipo.TELEFONO)
     actual = medios.filter(valor=valor).first()
     if actual is not None and actual.confirmado:
-        raise ErrorDominio(
-            "telefono_ya_confirmado", "Ese número ya es tu celular confirmado.", campo="numero"
-        )
+        raise ErrorDominio("telefono_ya_confirmado")
     medios.filter(confirmado__isnull=True).exclude(valor=valor).delete()
     if actual is None:
         actual = MedioContacto(
@@ -209,17 +193,10 @@ def registrar_correo(
     correos = MedioContacto.objects.filter(contribuyente=contribuyente, tipo=Tipo.CORREO)
     actual = correos.filter(valor=valor).first()
     if actual is not None and actual.confirmado:
-        raise ErrorDominio(
-            "correo_ya_confirmado", "Esa dirección ya está confirmada.", campo="direccion"
-        )
+        raise ErrorDominio("correo_ya_confirmado")
     if actual is None:
         if correos.count() >= MAX_CORREOS:
-            raise ErrorDominio(
-                "limite_de_correos",
-                f"Puedes registrar hasta {MAX_CORREOS} direcciones de correo; quita una "
-                "para agregar otra.",
-                campo="direccion",
-            )
+            raise ErrorDominio("limite_de_correos", maximo=MAX_CORREOS)
         actual = MedioContacto(
             contribuyente=contribuyente, tipo=Tipo.CORREO, valor=valor, creado=ahora
         )
@@ -237,28 +214,18 @@ class _Verificacion:
 def _comprobar(medio: MedioContacto, codigo: Any, ahora: datetime) -> ErrorDominio | None:
     """Counts one try of ``codigo`` on ``medio`` (already saved) and says what is wrong."""
     if medio.intentos >= MAX_INTENTOS:
-        return ErrorDominio(
-            "demasiados_intentos",
-            "Agotaste los cinco intentos de este código; pide uno nuevo.",
-            status=429,
-        )
+        return ErrorDominio("demasiados_intentos.codigo_agotado")
     if medio.codigo_vence is None or ahora >= medio.codigo_vence:
-        return ErrorDominio(
-            "codigo_vencido", "El código venció (dura 72 horas); pide uno nuevo.", campo="codigo"
-        )
+        return ErrorDominio("codigo_vencido")
     texto = codigo if isinstance(codigo, str) else ""
     medio.intentos += 1
     MedioContacto.objects.filter(pk=medio.pk).update(intentos=medio.intentos)
     correcto = len(texto) == 6 and texto.isascii() and texto.isdigit()
     if not (correcto and hmac.compare_digest(medio.codigo_hash, _hash(medio, texto))):
         quedan = MAX_INTENTOS - medio.intentos
-        return ErrorDominio(
-            "codigo_invalido",
-            f"El código no coincide. Te quedan {quedan} intentos."
-            if quedan
-            else "El código no coincide y ya no quedan intentos; pide uno nuevo.",
-            campo="codigo",
-        )
+        if quedan:
+            return ErrorDominio("codigo_invalido", quedan=quedan)
+        return ErrorDominio("codigo_invalido.sin_intentos")
     return None
 
 
@@ -270,9 +237,7 @@ def _confirmar(
     ahora: datetime,
 ) -> MedioContacto:
     if medio is None:
-        raise ErrorDominio(
-            "codigo_invalido", "No hay un código pendiente para ese medio.", campo="codigo"
-        )
+        raise ErrorDominio("codigo_invalido.sin_pendiente")
     error: ErrorDominio | None = None
     # The try is counted in its own transaction: raising inside it would undo the count.
     with transaction.atomic():
@@ -344,7 +309,7 @@ def reenviar_codigo(
         _bloquear(contribuyente)
         medio = medio_por_id(contribuyente, medio_id)
         if medio.confirmado is not None:
-            raise ErrorDominio("no_encontrado", "Ese medio de contacto no existe.", status=404)
+            raise ErrorDominio("no_encontrado.medio")
         _enviar_codigo(medio, ahora)
         _auditar(contribuyente, actor, "codigo_reenviado", medio, ahora)
     return medio
@@ -375,7 +340,7 @@ def quitar_correo(
         contribuyente=contribuyente, tipo=Tipo.CORREO, valor=valor
     ).first()
     if medio is None:
-        raise ErrorDominio("no_encontrado", "Esa dirección no está registrada.", status=404)
+        raise ErrorDominio("no_encontrado.correo")
     quitar_medio(contribuyente=contribuyente, actor=actor, medio=medio, ahora=ahora)
 
 
@@ -389,7 +354,7 @@ def medio_por_id(contribuyente: Contribuyente, medio_id: int | str) -> MedioCont
         else None
     )
     if medio is None:
-        raise ErrorDominio("no_encontrado", "Ese medio de contacto no existe.", status=404)
+        raise ErrorDominio("no_encontrado.medio")
     return medio
 
 

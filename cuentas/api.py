@@ -23,7 +23,7 @@ def direccion_de(request: HttpRequest) -> str | None:
 def texto_requerido(datos: dict[str, Any], campo: str, nombre: str) -> str:
     valor = datos.get(campo)
     if not isinstance(valor, str) or not valor.strip():
-        raise ErrorDominio("campo_requerido", f"Falta {nombre} («{campo}»).", campo=campo)
+        raise ErrorDominio("campo_requerido", campo=campo, nombre=nombre)
     return valor.strip()
 
 
@@ -32,9 +32,7 @@ def base64_requerido(datos: dict[str, Any], campo: str, nombre: str) -> bytes:
     try:
         return base64.b64decode(valor, validate=True)
     except (binascii.Error, ValueError):
-        raise ErrorDominio(
-            "base64_invalido", f"{nombre.capitalize()} («{campo}») debe ir en base64.", campo=campo
-        ) from None
+        raise ErrorDominio("base64_invalido", campo=campo, nombre=nombre.capitalize()) from None
 
 
 def datos_de_acceso(datos: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from django.http import HttpRequest, HttpResponse
 
 from buzon.api import error_json
+from buzon.errores import ErrorDominio
 from cuentas import services
 from cuentas.models import TokenApi
 
@@ -105,12 +106,7 @@ def token_requerido(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = token_del_request(request)
         if token is None:
-            respuesta = error_json(
-                "no_autenticado",
-                "Falta un token de acceso válido: inicia sesión con tu e.firma en "
-                "POST /api/v1/sesion y envía «Authorization: Bearer <token>».",
-                status=401,
-            )
+            respuesta = error_json(ErrorDominio("no_autenticado"))
             respuesta["WWW-Authenticate"] = "Bearer"
             return respuesta
         request.user = token.usuario

@@ -33,7 +33,6 @@ VINCULO_SESION = "cuentas_vinculo_reto"
 
 RESULTADO_OK = "ok"
 DEMASIADOS_INTENTOS = "demasiados_intentos"
-RETO_INVALIDO = "reto_invalido"
 # The audit's word for a valid e.firma whose account was deactivated; the person gets
 # the answer of a revoked certificate, which says nothing of whether an account exists.
 CUENTA_DESACTIVADA = "cuenta_desactivada"
@@ -71,12 +70,7 @@ def crear_reto(*, sesion_key: str | None, direccion: str | None) -> Reto:
     try:
         reservar([(limite, limite.clave(cubeta(direccion)))], momento=momento)
     except LimiteExcedido:
-        raise ErrorDominio(
-            DEMASIADOS_INTENTOS,
-            "Se pidieron demasiados retos de seguridad desde tu conexión en poco tiempo. "
-            "Espera un momento e inténtalo de nuevo.",
-            status=429,
-        ) from None
+        raise ErrorDominio("demasiados_intentos.retos") from None
     # Anyone may ask for challenges; the expired ones are useless (an unknown reto_id is
     # refused exactly like a used one), so each new challenge clears those that expired
     # an hour ago or more, keeping the table at about an hour's worth.
@@ -108,8 +102,14 @@ def _numero_de(certificado_der: bytes) -> str:
     """The certificate number for the audit row, when the bytes are a certificate at all."""
     try:
         return leer_certificado(certificado_der).numero_certificado or ""
-    except ErrorDominio:
+    except ErrorEfirma:
         return ""
+
+
+def error_de_efirma(veredicto: ErrorEfirma) -> ErrorDominio:
+    """An e.firma verdict as the site answers it: field and status from the catalogue,
+    words from the verdict, which may name a date or a certificate number."""
+    return ErrorDominio(veredicto.codigo, mensaje=veredicto.mensaje)
 
 
 def _consumir_reto(reto_id: str, sesion_key: str | None, momento: datetime) -> str:
@@ -123,11 +123,7 @@ def _consumir_reto(reto_id: str, sesion_key: str | None, momento: datetime) -> s
         reto_id=reto_id, sesion_hash=sesion_hash, usado__isnull=True, expira__gt=momento
     )
     if not reto_id or vigentes.update(usado=momento) != 1:
-        raise ErrorDominio(
-            RETO_INVALIDO,
-            "El reto de seguridad no es válido: ya se usó, venció o no corresponde a esta "
-            "sesión. Vuelve a intentarlo.",
-        )
+        raise ErrorDominio("reto_invalido")
     return Reto.objects.values_list("texto", flat=True).get(reto_id=reto_id)
 
 
@@ -145,7 +141,8 @@ def iniciar_sesion_efirma(
 
     Order: attempt limit, challenge, then efirma.verificar_acceso. Every attempt leaves
     an IntentoAcceso row written outside any transaction of this function, so a failed
-    login keeps its audit row. Raises ErrorDominio (ErrorEfirma for certificate checks).
+    login keeps its audit row. Raises ErrorDominio (e.firma verdicts through
+    :func:`error_de_efirma`).
 
     The limit (limites.services.reservar_acceso) counts this attempt as a failure from
     the start, by address and by address and RFC, and takes it back if it succeeds.
@@ -159,21 +156,19 @@ def iniciar_sesion_efirma(
     except LimiteExcedido:
         _registrar(rfc=rfc, direccion=direccion, canal=canal, resultado=DEMASIADOS_INTENTOS)
         minutos = max(1, settings.ACCESO_VENTANA_SEGUNDOS // 60)
-        raise ErrorDominio(
-            DEMASIADOS_INTENTOS,
-            f"Hubo demasiados intentos fallidos de acceso. Espera {minutos} minutos e "
-            "inténtalo de nuevo.",
-            status=429,
-        ) from None
+        raise ErrorDominio("demasiados_intentos.accesos", minutos=minutos) from None
     try:
         texto = _consumir_reto(reto_id, sesion_key, momento)
-        cert = verificar_acceso(
-            rfc=rfc,
-            certificado_der=certificado_der,
-            mensaje=texto.encode("utf-8"),
-            firma=firma,
-            momento=momento,
-        )
+        try:
+            cert = verificar_acceso(
+                rfc=rfc,
+                certificado_der=certificado_der,
+                mensaje=texto.encode("utf-8"),
+                firma=firma,
+                momento=momento,
+            )
+        except ErrorEfirma as veredicto:
+            raise error_de_efirma(veredicto) from None
     except ErrorDominio as exc:
         _registrar(
             rfc=rfc,
@@ -192,7 +187,7 @@ def iniciar_sesion_efirma(
             resultado=CUENTA_DESACTIVADA,
             numero_certificado=cert.numero_certificado or "",
         )
-        raise ErrorEfirma("certificado_revocado")
+        raise ErrorDominio("certificado_revocado")
     liberar(reserva)
     _registrar(
         rfc=rfc,

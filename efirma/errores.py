@@ -1,82 +1,66 @@
-"""Errors of the e.firma checks: one stable code each and a message that says what to do."""
+"""Verdicts of the e.firma checks: one stable code each and a message that says what to do.
+
+A verdict knows nothing of forms or HTTP: the web code (cuentas) maps each code to its
+field and status through the site's error catalogue (buzon.errores). The message stays
+here because ``manage.py efirma_inspect`` prints it.
+"""
 
 from __future__ import annotations
 
-from buzon.errores import ErrorDominio
-
-# codigo -> (form field the message belongs next to, Spanish message for the person).
-# The fields are the login form's: rfc, certificado, llave, contrasena.
-_MENSAJES: dict[str, tuple[str | None, str]] = {
+_MENSAJES: dict[str, str] = {
     "certificado_invalido": (
-        "certificado",
         "El archivo del certificado no se puede leer. Selecciona el archivo .cer de tu "
-        "e.firma tal como te lo entregó el SAT.",
+        "e.firma tal como te lo entregó el SAT."
     ),
     "certificado_no_confiable": (
-        "certificado",
         "Tu certificado no fue emitido por una autoridad certificadora reconocida por el "
-        "Buzón IMSS. Usa el certificado de e.firma que te entregó el SAT.",
+        "Buzón IMSS. Usa el certificado de e.firma que te entregó el SAT."
     ),
     "certificado_vencido": (
-        "certificado",
         "Tu certificado de e.firma no está vigente. Renueva tu e.firma en el SAT e inténtalo "
-        "de nuevo.",
+        "de nuevo."
     ),
     "certificado_revocado": (
-        "certificado",
         "Tu certificado de e.firma fue revocado. Tramita una nueva e.firma en el SAT e "
-        "inténtalo de nuevo con ella.",
+        "inténtalo de nuevo con ella."
     ),
     "no_es_efirma": (
-        "certificado",
         "El certificado no es de e.firma (parece un Certificado de Sello Digital). Selecciona "
-        "el archivo .cer de tu e.firma, no el de tu sello digital.",
+        "el archivo .cer de tu e.firma, no el de tu sello digital."
     ),
     "rfc_invalido": (
-        "rfc",
         "El RFC no tiene un formato válido: son 13 caracteres para personas físicas y 12 para "
-        "personas morales, sin espacios ni guiones. Revísalo e inténtalo de nuevo.",
+        "personas morales, sin espacios ni guiones. Revísalo e inténtalo de nuevo."
     ),
     "rfc_no_coincide": (
-        "rfc",
         "El RFC no corresponde al del certificado. Escribe el RFC del titular de la e.firma; "
-        "si es una persona moral, el RFC de la empresa, no el de su representante.",
+        "si es una persona moral, el RFC de la empresa, no el de su representante."
     ),
     "firma_invalida": (
-        "llave",
         "La firma no corresponde al certificado. Verifica que la llave privada (.key) sea la "
-        "de este certificado e inténtalo de nuevo.",
+        "de este certificado e inténtalo de nuevo."
     ),
     "llave_invalida": (
-        "llave",
-        "El archivo de la llave privada no se puede leer. Selecciona el archivo .key de tu "
-        "e.firma.",
+        "El archivo de la llave privada no se puede leer. Selecciona el archivo .key de tu e.firma."
     ),
     "contrasena_incorrecta": (
-        "contrasena",
         "La contraseña de la llave privada es incorrecta. Escríbela de nuevo; distingue "
-        "mayúsculas y minúsculas.",
+        "mayúsculas y minúsculas."
     ),
     "llave_no_corresponde": (
-        "llave",
         "La llave privada no corresponde al certificado. Selecciona el archivo .key que "
-        "obtuviste junto con este archivo .cer.",
+        "obtuviste junto con este archivo .cer."
     ),
     "revocacion_no_disponible": (
-        None,
         "En este momento no es posible confirmar que tu certificado no haya sido revocado. "
-        "Inténtalo de nuevo en unos minutos.",
+        "Inténtalo de nuevo en unos minutos."
     ),
 }
 
 CODIGOS = frozenset(_MENSAJES)
 
-# The service cannot tell whether the certificate was revoked: nothing the person
-# typed is wrong, so it is a temporary failure of the service, not a 400.
-_STATUS = {"revocacion_no_disponible": 503}
 
-
-class ErrorEfirma(ErrorDominio):
+class ErrorEfirma(Exception):
     """A certificate, key, RFC or signature that does not pass; ``codigo`` is in CODIGOS.
 
     The message defaults to the one for the code; callers pass a more specific one when
@@ -86,7 +70,11 @@ class ErrorEfirma(ErrorDominio):
     def __init__(self, codigo: str, mensaje: str | None = None) -> None:
         if codigo not in _MENSAJES:
             raise ValueError(f"código de e.firma desconocido: {codigo!r}")
-        campo, mensaje_base = _MENSAJES[codigo]
-        super().__init__(
-            codigo, mensaje or mensaje_base, campo=campo, status=_STATUS.get(codigo, 400)
-        )
+        self.codigo = codigo
+        self.mensaje = mensaje or _MENSAJES[codigo]
+        super().__init__(self.mensaje)
+
+
+def mensaje_de(codigo: str) -> str:
+    """The default explanation of ``codigo`` (what a verdict says when it knows no more)."""
+    return _MENSAJES[codigo]

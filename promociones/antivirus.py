@@ -84,12 +84,7 @@ class AntivirusClamd:
         # Replies: "stream: OK", "stream: <Firma> FOUND", "<razón> ERROR".
         if respuesta.endswith(" FOUND"):
             firma = respuesta.removeprefix("stream:").removesuffix(" FOUND").strip()
-            raise ErrorDominio(
-                "evidencia_infectada",
-                f"El antivirus detectó «{firma}» en el archivo; no se recibió. "
-                "Revisa tus documentos y vuelve a enviarlos.",
-                campo="evidencia",
-            )
+            raise ErrorDominio("evidencia_infectada", firma=firma)
         if respuesta != "stream: OK":
             raise _no_disponible()
 
@@ -105,13 +100,7 @@ def _leer_hasta_nul(conexion: socket.socket, maximo: int = 4096) -> str:
 
 
 def _no_disponible() -> ErrorDominio:
-    return ErrorDominio(
-        "antivirus_no_disponible",
-        "No se pudo revisar el archivo con el antivirus en este momento; intenta de nuevo "
-        "en unos minutos.",
-        campo="evidencia",
-        status=503,
-    )
+    return ErrorDominio("antivirus_no_disponible")
 
 
 def antivirus_configurado() -> Antivirus:

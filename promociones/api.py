@@ -112,11 +112,7 @@ def detalle_a_dict(solicitud: Solicitud) -> dict[str, Any]:
 def _contribuyente(request: HttpRequest) -> Contribuyente:
     contribuyente = getattr(request.user, "contribuyente", None)
     if contribuyente is None:
-        raise ErrorDominio(
-            "solo_contribuyentes",
-            "Esta operación es solo para contribuyentes que ingresan con su e.firma.",
-            status=403,
-        )
+        raise ErrorDominio("solo_contribuyentes")
     return contribuyente
 
 
@@ -221,9 +217,7 @@ def evidencia(request: HttpRequest, folio: str) -> HttpResponse | FileResponse:
     try:
         return respuesta_evidencia(encontrada)
     except Http404:
-        raise ErrorDominio(
-            "sin_evidencia", "Esta solicitud no tiene evidencia adjunta.", status=404
-        ) from None
+        raise ErrorDominio("sin_evidencia") from None
 
 
 @endpoint
@@ -234,9 +228,7 @@ def documento_respuesta(request: HttpRequest, folio: str) -> HttpResponse | File
     try:
         return documento_de_respuesta(encontrada)
     except Http404:
-        raise ErrorDominio(
-            "sin_respuesta", "Esta solicitud aún no tiene respuesta.", status=404
-        ) from None
+        raise ErrorDominio("sin_respuesta") from None
 
 
 @cache
@@ -259,7 +251,5 @@ def acuse(request: HttpRequest, folio: str, tipo: str) -> HttpResponse:
     try:
         elegido = acuse_de(encontrada, tipo)
     except Http404:
-        raise ErrorDominio(
-            "acuse_no_encontrado", "La solicitud no tiene un acuse de ese tipo.", status=404
-        ) from None
+        raise ErrorDominio("acuse_no_encontrado") from None
     return respuesta_pdf(elegido)

@@ -111,11 +111,7 @@ def _fecha(valor: str, campo: str) -> date | None:
     except ValueError:
         fecha = None
     if fecha is None or not PRIMER_ANIO <= fecha.year <= ULTIMO_ANIO:
-        raise ErrorDominio(
-            "fecha_invalida",
-            f"Escribe la fecha como AAAA-MM-DD, entre los años {PRIMER_ANIO} y {ULTIMO_ANIO}.",
-            campo=campo,
-        )
+        raise ErrorDominio("fecha_invalida", campo=campo, desde=PRIMER_ANIO, hasta=ULTIMO_ANIO)
     return fecha
 
 
@@ -124,15 +120,11 @@ def leer_filtros(entrada: Mapping[str, Any]) -> Filtros:
     parametros = {k: sin_controles(str(entrada.get(k) or "")) for k in PARAMETROS}
     estatus = str(parametros.get("estatus", "") or "").strip()
     if estatus and estatus not in Estatus.values:
-        raise ErrorDominio("estatus_invalido", "Elige un estatus válido.", campo="estatus")
+        raise ErrorDominio("estatus_invalido")
     desde = _fecha(str(parametros.get("recibida_desde", "") or "").strip(), "recibida_desde")
     hasta = _fecha(str(parametros.get("recibida_hasta", "") or "").strip(), "recibida_hasta")
     if desde and hasta and desde > hasta:
-        raise ErrorDominio(
-            "rango_invalido",
-            "La fecha inicial debe ser anterior o igual a la final.",
-            campo="recibida_hasta",
-        )
+        raise ErrorDominio("rango_invalido")
     pagina = leer_pagina(parametros.get("pagina"))
     return Filtros(
         asunto=str(parametros.get("asunto", "") or "").strip(),

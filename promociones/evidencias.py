@@ -36,7 +36,6 @@ __all__ = [
 LIMITE_BYTES = 10 * 1024 * 1024
 BLOQUE = 64 * 1024
 LARGO_NOMBRE = 255  # Evidencia.nombre_original
-MENSAJE_REGLA = "El archivo debe ser .zip y pesar menos de 10 MB."
 
 
 @dataclass(frozen=True)
@@ -61,33 +60,26 @@ def validar_y_guardar_evidencia(
     """
     nombre = sanear_nombre(archivo.name or "")
     if not nombre.lower().endswith(".zip"):
-        raise _error("evidencia_no_zip", MENSAJE_REGLA)
+        raise ErrorDominio("evidencia_no_zip")
     tamano = _tamano(archivo)
     if tamano >= LIMITE_BYTES:
         raise error_muy_grande()
     if tamano == 0:
-        raise _error("evidencia_no_zip", "El archivo está vacío. " + MENSAJE_REGLA)
+        raise ErrorDominio("evidencia_no_zip.vacio")
     # An UploadedFile proxies read/seek/tell to the binary file it wraps.
     binario = cast(BinaryIO, archivo)
     try:
         archivo.seek(0)
         resumen = inspeccionar_zip(binario)
     except ZipInvalido as exc:
-        raise _error("evidencia_no_zip", exc.mensaje) from None
+        raise ErrorDominio("evidencia_no_zip", mensaje=exc.mensaje) from None
     except ZipPeligroso as exc:
-        raise _error(
-            "evidencia_peligrosa",
-            f"El archivo no se aceptó porque podría dañar a quien lo abra. {exc.mensaje}",
-        ) from None
+        raise ErrorDominio("evidencia_peligrosa", detalle=exc.mensaje) from None
     if resumen.entradas == 0:
-        raise _error("evidencia_no_zip", "El archivo .zip está vacío: no contiene documentos.")
+        raise ErrorDominio("evidencia_no_zip.sin_entradas")
     if resumen.archivos == 0:
         # Only folders: the taxpayer zipped the folder structure but not the documents.
-        raise _error(
-            "evidencia_sin_archivos",
-            "El archivo .zip solo contiene carpetas vacías, sin ningún documento. "
-            "Agrega tus documentos al .zip y vuelve a enviarlo.",
-        )
+        raise ErrorDominio("evidencia_sin_archivos")
     archivo.seek(0)
     (antivirus or antivirus_configurado()).escanear(binario)
     # The upload handler hashed the bytes as they arrived; only files that came
@@ -105,7 +97,7 @@ def borrar_evidencia(clave: str, *, almacen: Storage | None = None) -> None:
 
 
 def error_muy_grande() -> ErrorDominio:
-    return ErrorDominio("evidencia_muy_grande", MENSAJE_REGLA, campo="evidencia", status=413)
+    return ErrorDominio("evidencia_muy_grande")
 
 
 def sanear_nombre(nombre: str) -> str:
@@ -145,7 +137,3 @@ def _sha256(archivo: UploadedFile) -> str:
     while bloque := archivo.read(BLOQUE):
         resumen.update(bloque)
     return resumen.hexdigest()
-
-
-def _error(codigo: str, mensaje: str) -> ErrorDominio:
-    return ErrorDominio(codigo, mensaje, campo="evidencia")

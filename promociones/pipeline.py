@@ -45,17 +45,13 @@ def _una_sola_prorroga(solicitud: Solicitud) -> None:
         solicitud.estatus != Estatus.ATENDIDO
         and solicitud.eventos.filter(tipo=Evento.Tipo.PRORROGA).exists()
     ):
-        raise ErrorDominio(
-            "prorroga_ya_otorgada",
-            "Esta solicitud ya tuvo su prórroga; solo se otorga una vez.",
-            status=409,
-        )
+        raise ErrorDominio("prorroga_ya_otorgada")
 
 
 @dataclass(frozen=True)
 class Accion:
     nombre: str
-    verbo: str  # for the refusal: "No se puede {verbo} una solicitud con estatus …"
+    verbo: str  # for the refusal transicion_invalida: "No se puede {verbo} una solicitud …"
     desde: frozenset[str]  # empty: the action creates the request
     deja: str | None  # the status it leaves; None: the status does not change
     roles: frozenset[str]
@@ -63,9 +59,6 @@ class Accion:
     acuse: str | None = None
     aviso: str | None = None
     guardas: tuple[Guarda, ...] = ()
-    mensaje_sin_permiso: str = (
-        "Esta acción solo la puede realizar el supervisor del área de la solicitud."
-    )
 
     @property
     def cambia_estatus(self) -> bool:
@@ -158,11 +151,7 @@ def revisar_estatus(a: Accion, estatus: str) -> None:
     """Raises ``transicion_invalida`` (409) unless ``a`` may run from ``estatus``."""
     if estatus not in a.desde:
         texto = Estatus(estatus).label if estatus in Estatus.values else estatus
-        raise ErrorDominio(
-            "transicion_invalida",
-            f"No se puede {a.verbo} una solicitud con estatus «{texto}».",
-            status=409,
-        )
+        raise ErrorDominio("transicion_invalida", verbo=a.verbo, estatus=texto)
 
 
 @dataclass
@@ -195,7 +184,7 @@ def bloquear(a: Accion, *, solicitud: Solicitud, rol_de: RolDe) -> Solicitud:
     if rol is None:
         raise NoEncontrada()
     if rol not in a.roles:
-        raise ErrorDominio("sin_permiso", a.mensaje_sin_permiso, status=403)
+        raise ErrorDominio("sin_permiso")
     for guarda in a.guardas:
         guarda(bloqueada)
     revisar_estatus(a, bloqueada.estatus)

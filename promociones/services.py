@@ -15,8 +15,6 @@ from django.utils import timezone
 from buzon.errores import ErrorDominio
 from buzon.lib import telefono as telefonos
 from buzon.lib.texto import (
-    MAX_CARACTERES_DESCRIPCION,
-    MENSAJE_MARCAS,
     excede_limite,
     marcas_en_exceso,
     normalizar_saltos,
@@ -46,9 +44,7 @@ class ErroresSolicitud(ErrorDominio):
 
     def __init__(self, errores: list[ErrorDominio]) -> None:
         primero = errores[0]
-        super().__init__(
-            primero.codigo, primero.mensaje, campo=primero.campo, status=primero.status
-        )
+        super().__init__(primero.clave, mensaje=primero.mensaje, campo=primero.campo)
         self.errores = errores
 
     def por_campo(self) -> dict[str, str]:
@@ -78,67 +74,36 @@ def validar_solicitud(
     serv = Servicio.objects.filter(clave=servicio).first()
     if serv is None:
         # Without a service nothing else can be judged (the rules depend on it).
-        raise ErroresSolicitud(
-            [ErrorDominio("servicio_invalido", "Elige un servicio válido.", campo="servicio")]
-        )
+        raise ErroresSolicitud([ErrorDominio("servicio_invalido")])
     asu = (
         Asunto.objects.filter(clave=asunto, activo=True, servicios=serv)
         .select_related("area")
         .first()
     )
     if asu is None:
-        errores.append(
-            ErrorDominio(
-                "asunto_invalido",
-                f"Elige uno de los asuntos disponibles para {serv.nombre_plural}.",
-                campo="asunto",
-            )
-        )
+        errores.append(ErrorDominio("asunto_invalido.del_servicio", servicios=serv.nombre_plural))
     texto = normalizar_saltos(sin_controles(descripcion))
     if not texto.strip():
-        errores.append(
-            ErrorDominio("descripcion_requerida", "Describe tu planteamiento.", campo="descripcion")
-        )
+        errores.append(ErrorDominio("descripcion_requerida"))
     elif excede_limite(texto):
         errores.append(
             ErrorDominio(
-                "descripcion_muy_larga",
-                f"La descripción {MENSAJE_MARCAS}"
+                "descripcion_muy_larga.marcas"
                 if marcas_en_exceso(texto)
-                else f"La descripción debe ser menor a 4,000 caracteres "
-                f"(máximo {MAX_CARACTERES_DESCRIPCION:,}).",
-                campo="descripcion",
+                else "descripcion_muy_larga"
             )
         )
     numero = ""
     if telefono.strip():
         numero = telefonos.normalizar(telefono) or ""
         if not numero:
-            errores.append(
-                ErrorDominio(
-                    "telefono_invalido",
-                    "El teléfono debe tener exactamente 10 dígitos.",
-                    campo="telefono",
-                )
-            )
+            errores.append(ErrorDominio("telefono_invalido"))
     elif serv.requiere_telefono:
-        errores.append(
-            ErrorDominio(
-                "telefono_requerido",
-                f"El teléfono a 10 dígitos es obligatorio para una {serv.nombre}.",
-                campo="telefono",
-            )
-        )
+        errores.append(ErrorDominio("telefono_requerido", servicio=serv.nombre))
     if evidencia_excedida:
         errores.append(error_muy_grande())
     elif not hay_evidencia and serv.requiere_evidencia:
-        errores.append(
-            ErrorDominio(
-                "evidencia_requerida",
-                f"Adjunta un archivo .zip con la evidencia; es obligatorio para una {serv.nombre}.",
-                campo="evidencia",
-            )
-        )
+        errores.append(ErrorDominio("evidencia_requerida", servicio=serv.nombre))
     if errores:
         raise ErroresSolicitud(errores)
     assert asu is not None
@@ -166,12 +131,7 @@ def huella_de(
 def _la_misma(previa: Solicitud, huella: str) -> Solicitud:
     """The request a key made, if this retry is the same filing; 409 otherwise."""
     if previa.huella_idempotencia and previa.huella_idempotencia != huella:
-        raise ErrorDominio(
-            "idempotencia_reutilizada",
-            "Esta clave de idempotencia ya se usó para una solicitud con otros datos. "
-            "Usa una clave nueva para cada solicitud distinta.",
-            status=409,
-        )
+        raise ErrorDominio("idempotencia_reutilizada")
     return previa
 
 
@@ -201,10 +161,7 @@ def registrar_solicitud(
     """
     clave = sin_controles(clave_idempotencia or "").strip() or None
     if clave is not None and len(clave) > MAX_CLAVE_IDEMPOTENCIA:
-        raise ErrorDominio(
-            "idempotencia_invalida",
-            f"La clave de idempotencia admite hasta {MAX_CLAVE_IDEMPOTENCIA} caracteres.",
-        )
+        raise ErrorDominio("idempotencia_invalida", maximo=MAX_CLAVE_IDEMPOTENCIA)
     huella = ""
     if clave is not None:
         huella = huella_de(

@@ -19,7 +19,5 @@ def leer_pagina(valor: object) -> int:
         or len(texto) > len(str(PAGINA_MAXIMA))
         or not 1 <= int(texto) <= PAGINA_MAXIMA
     ):
-        raise ErrorDominio(
-            "pagina_invalida", f"La página debe ser un número entero entre 1 y {PAGINA_MAXIMA:,}."
-        )
+        raise ErrorDominio("pagina_invalida", maximo=PAGINA_MAXIMA)
     return int(texto)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from atencion.models import Adscripcion, Area
 from cuentas.models import Contribuyente, IntentoAcceso, TokenApi
+from cuentas.services import error_de_efirma
 from cuentas.tests.conftest import Efirma, entrar_api, pedir_reto
 from efirma.errores import ErrorEfirma
 
@@ -99,7 +100,7 @@ def test_a_deactivated_taxpayer_is_refused_like_a_revoked_certificate_and_audite
     usuario.save()
     tokens = TokenApi.objects.count()
     r = entrar_api(Client(), fisica, REMOTE_ADDR="192.0.2.33")
-    revocado = ErrorEfirma("certificado_revocado")
+    revocado = error_de_efirma(ErrorEfirma("certificado_revocado"))
     assert r.status_code == revocado.status == 400
     assert r.json() == {"codigo": "certificado_revocado", "mensaje": revocado.mensaje}
     assert TokenApi.objects.count() == tokens

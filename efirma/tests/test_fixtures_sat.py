@@ -166,7 +166,6 @@ def test_fixture_key_with_wrong_password_is_contrasena_incorrecta(sat_fixtures: 
         with pytest.raises(ErrorEfirma) as error:
             leer_llave_privada(key(sat_fixtures, "fiel-EKU9003173C9"), contrasena)
         assert error.value.codigo == "contrasena_incorrecta"
-        assert error.value.campo == "contrasena"
 
 
 def test_fixture_key_of_another_certificate_is_llave_no_corresponde(sat_fixtures: Path) -> None:
