@@ -194,7 +194,9 @@ def _urlconf(modo: str) -> types.ModuleType:
         return JsonResponse({"bytes": guardada.bytes, "sha256": guardada.sha256}, status=201)
 
     modulo = types.ModuleType("urls_bench_evidencia")
-    modulo.urlpatterns = [path("evidencia/", recibir)]  # type: ignore[attr-defined]
+    modulo.urlpatterns = [  # type: ignore[attr-defined]
+        path("evidencia/", recibir, name="bench_evidencia")
+    ]
     return modulo
 
 
@@ -243,6 +245,15 @@ def hijo(modo: str, cuerpo: Path, calentamiento: Path) -> None:
     from django.core.handlers.wsgi import WSGIHandler
 
     settings.ROOT_URLCONF = _urlconf(modo)
+    # The filing route's body limit (buzon.middleware's table, by URL name) for the
+    # bench's route, without its sign-in condition: this measures the upload, not the
+    # session, and the general limit would refuse 10 MB with a 413 before any reading.
+    from dataclasses import replace
+
+    from buzon.middleware import limites_por_ruta
+
+    limites = limites_por_ruta()
+    limites["bench_evidencia"] = replace(limites["promociones:nueva"], requiere_sesion=False)
     handler = WSGIHandler()
     # One small request first, so that lazy imports and caches are not counted.
     estado, contenido = _peticion(handler, calentamiento)
