@@ -1,9 +1,13 @@
+import threading
+import time
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from promociones.acceso import solicitud_de_contribuyente
+from promociones.models import Solicitud
 from promociones.services import registrar_solicitud
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +35,34 @@ def test_owner_gets_the_request(contribuyente, folio):
     assert solicitud_de_contribuyente(contribuyente.usuario, folio).folio == folio
 
 
-def test_owner_may_lock_the_request(contribuyente, folio):
-    assert solicitud_de_contribuyente(contribuyente.usuario, folio, for_update=True).folio == folio
+@pytest.mark.django_db(transaction=True)
+def test_the_owners_lock_holds_another_writer_until_it_commits(contribuyente, folio):
+    """``for_update=True`` really locks: a second connection that changes the row waits
+    until the first transaction ends (a row lock on PostgreSQL, the write lock on SQLite)."""
+    from django.db import connection, transaction
+
+    bloqueada = threading.Event()
+    soltada: list[float] = []
+    escrita: list[float] = []
+
+    def otro_escritor() -> None:
+        try:
+            bloqueada.wait(5)
+            Solicitud.objects.filter(folio=folio).update(telefono="5500000000")
+            escrita.append(time.monotonic())
+        finally:
+            connection.close()
+
+    hilo = threading.Thread(target=otro_escritor)
+    hilo.start()
+    with transaction.atomic():
+        assert solicitud_de_contribuyente(contribuyente.usuario, folio, for_update=True)
+        bloqueada.set()
+        time.sleep(0.5)  # the other writer is blocked meanwhile
+        soltada.append(time.monotonic())
+    hilo.join(10)
+    assert escrita and escrita[0] >= soltada[0]
+    assert Solicitud.objects.get(folio=folio).telefono == "5500000000"
 
 
 def test_foreign_unknown_staff_and_anonymous_all_get_the_same_404(

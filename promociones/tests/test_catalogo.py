@@ -1,11 +1,14 @@
 """The catalog the data migration seeds, and the admin that edits it."""
 
 import time
+from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from atencion.models import Area
+from calendario.models import DiaInhabil
 from cuentas.middleware import SESSION_INICIO
 from promociones.models import Asunto, Servicio
 
@@ -86,10 +89,72 @@ def test_reseeding_keeps_an_administrators_edits():
         "/admin/promociones/asunto/add/",
     ],
 )
-def test_administrators_edit_the_catalog_and_calendar_in_admin(client, ruta):
+def test_administrators_reach_every_catalog_and_calendar_page_in_admin(client, ruta):
+    assert _administrador(client).get(ruta).status_code == 200
+
+
+def _administrador(client):
     admin = get_user_model().objects.create_superuser("admin", "admin@example.com", "x")
     client.force_login(admin)
     sesion = client.session
     sesion[SESSION_INICIO] = time.time()
     sesion.save()
-    assert client.get(ruta).status_code == 200
+    return client
+
+
+class _Formulario(HTMLParser):
+    """The values a browser would send back from the admin's change form, as is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.datos: dict[str, list[str]] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        nombre = a.get("name")
+        if tag == "input" and nombre and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.datos.setdefault(nombre, []).append(a.get("value", "on"))
+        elif tag == "textarea" and nombre:
+            self._textarea = nombre
+            self.datos[nombre] = [""]
+        elif tag == "select" and nombre:
+            self._select = nombre
+            self.datos.setdefault(nombre, [])
+        elif tag == "option" and self._select and "selected" in a:
+            self.datos[self._select].append(a.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.datos[self._textarea][-1] += data
+
+
+def test_an_administrator_edits_an_asunto_and_adds_a_non_working_day_in_admin(client):
+    admin = _administrador(client)
+    asunto = Asunto.objects.get(clave="icsoe")
+    url = f"/admin/promociones/asunto/{asunto.pk}/change/"
+    formulario = _Formulario()
+    formulario.feed(admin.get(url).content.decode())
+    datos = formulario.datos
+    datos["recomendaciones"] = ["Adjunta el acuse de la ICSOE y el comprobante de pago."]
+    datos["plazo_dias_habiles"] = ["12"]
+    respuesta = admin.post(url, datos)
+    assert respuesta.status_code == 302, respuesta.content.decode()[:2000]
+    asunto.refresh_from_db()
+    assert asunto.recomendaciones == "Adjunta el acuse de la ICSOE y el comprobante de pago."
+    assert asunto.plazo_dias_habiles == 12
+    respuesta = admin.post(
+        "/admin/calendario/diainhabil/add/",
+        {"fecha": "2026-12-24", "motivo": "Acuerdo institucional: Nochebuena"},
+    )
+    assert respuesta.status_code == 302
+    assert DiaInhabil.objects.get(fecha=date(2026, 12, 24)).motivo.endswith("Nochebuena")
