@@ -38,6 +38,7 @@ from efirma.verificacion import verificar_acceso
 
 RFC = "PEÑM800101AB9"
 MENSAJE = b"Reto de prueba"
+# CPU seconds of this process (not wall time, which a busy CI machine inflates).
 LIMITE_SEGUNDOS = 1.0
 OID_MD5_RSA = "1.2.840.113549.1.1.4"
 OID_SHA1_RSA = "1.2.840.113549.1.1.5"
@@ -169,7 +170,7 @@ def veredicto(der: bytes, almacen: AlmacenConfianza, *, llave: Any = None, rfc: 
     firma = b"\x00" * 256
     if isinstance(llave, rsa.RSAPrivateKey):
         firma = llave.sign(MENSAJE, padding.PKCS1v15(), hashes.SHA256())
-    inicio = time.perf_counter()
+    inicio = time.process_time()
     with pytest.raises(ErrorEfirma) as error:
         verificar_acceso(
             rfc=rfc,
@@ -179,7 +180,7 @@ def veredicto(der: bytes, almacen: AlmacenConfianza, *, llave: Any = None, rfc: 
             almacen=almacen,
             revocacion=SinRevocacion(),
         )
-    transcurrido = time.perf_counter() - inicio
+    transcurrido = time.process_time() - inicio
     assert transcurrido < LIMITE_SEGUNDOS, f"el veredicto tardó {transcurrido:.2f} s"
     return error.value.codigo
 
@@ -385,7 +386,7 @@ def test_una_cadena_de_50_intermedias_se_resuelve_rapido(llaves: PoolLlaves) -> 
     titular = llaves("titular")
     hoja = certificado(nombre_anterior, llave_anterior, titular.public_key())
     almacen = AlmacenConfianza(autoridades)
-    inicio = time.perf_counter()
+    inicio = time.process_time()
     with contextlib.suppress(ErrorEfirma):
         verificar_acceso(
             rfc=RFC,
@@ -395,7 +396,7 @@ def test_una_cadena_de_50_intermedias_se_resuelve_rapido(llaves: PoolLlaves) -> 
             almacen=almacen,
             revocacion=SinRevocacion(),
         )
-    assert time.perf_counter() - inicio < LIMITE_SEGUNDOS
+    assert time.process_time() - inicio < LIMITE_SEGUNDOS
 
 
 def test_muchas_ac_con_el_mismo_nombre_no_multiplican_las_cadenas(llaves: PoolLlaves) -> None:
@@ -417,7 +418,7 @@ def test_muchas_ac_con_el_mismo_nombre_no_multiplican_las_cadenas(llaves: PoolLl
     ]
     titular = llaves("titular")
     hoja = certificado(nombre, claves[0], titular.public_key())
-    inicio = time.perf_counter()
+    inicio = time.process_time()
     with contextlib.suppress(ErrorEfirma):
         verificar_acceso(
             rfc=RFC,
@@ -427,7 +428,7 @@ def test_muchas_ac_con_el_mismo_nombre_no_multiplican_las_cadenas(llaves: PoolLl
             almacen=AlmacenConfianza(autoridades),
             revocacion=SinRevocacion(),
         )
-    assert time.perf_counter() - inicio < 2 * LIMITE_SEGUNDOS
+    assert time.process_time() - inicio < 2 * LIMITE_SEGUNDOS
 
 
 @pytest.mark.django_db
