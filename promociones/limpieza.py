@@ -54,7 +54,7 @@ ANTIGUEDAD = timedelta(hours=1)
 # (storage prefix, model that names its files, field holding the storage name).
 DUENOS: tuple[tuple[str, str, str], ...] = (
     ("evidencias/", "promociones.Evidencia", "archivo"),
-    ("respuestas/", "atencion.Respuesta", "documento"),
+    ("respuestas/", "promociones.Respuesta", "documento"),
     ("acuses/", "acuses.PdfAcuse", "archivo"),
 )
 LOTE = 500  # names checked against the table per query
