@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cuentas.context_processors.contribuyente",
                 "buzon.context_processors.rutas",
+                "contacto.context_processors.recordatorio",
             ],
         },
     },

@@ -19,6 +19,7 @@ from promociones.views import contribuyente_requerido
 
 # The session flag of "remind me later": the reminder is not offered again in it.
 POSPUESTO = "contacto_recordatorio_pospuesto"
+RECORDATORIO = "contacto_recordatorio"  # see contacto.context_processors
 
 
 def _pagina(request: HttpRequest, errores: dict[str, str] | None = None) -> HttpResponse:
@@ -49,6 +50,8 @@ def _accion(request: HttpRequest, hacer: Callable[[], str]) -> HttpResponse:
         mensaje = hacer()
     except ErrorDominio as exc:
         return _pagina(request, {exc.campo or "formulario": exc.mensaje})
+    # The means changed: the Tablero's reminder asks again (context_processors).
+    request.session.pop(RECORDATORIO, None)
     messages.success(request, mensaje)
     return redirect("contacto:medios")
 
@@ -161,4 +164,5 @@ def recordatorio(request: HttpRequest) -> HttpResponse:
 @contribuyente_requerido
 def posponer(request: HttpRequest) -> HttpResponse:
     request.session[POSPUESTO] = True
+    request.session[RECORDATORIO] = False
     return redirect(_siguiente(request))

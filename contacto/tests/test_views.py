@@ -81,3 +81,22 @@ def test_the_reminder_can_be_postponed_and_stops_once_a_means_is_confirmed(contr
 def test_the_menu_links_to_the_page(contribuyente):
     html = sesion_de(contribuyente.usuario).get("/medios/").content.decode()
     assert 'href="/medios/"' in html
+
+
+def test_the_tablero_offers_the_reminder_until_postponed_or_a_means_is_confirmed(contribuyente):
+    cliente = sesion_de(contribuyente.usuario)
+    tablero = cliente.get("/tablero/").content.decode()
+    assert 'data-testid="recordatorio-medios"' in tablero
+    assert 'href="/medios/"' in tablero
+    # Only the Tablero pays for the check.
+    assert (
+        'data-testid="recordatorio-medios"'
+        not in cliente.get("/promociones/aclaraciones/").content.decode()
+    )
+    cliente.post("/medios/recordatorio/posponer", {"siguiente": "/tablero/"})
+    assert 'data-testid="recordatorio-medios"' not in cliente.get("/tablero/").content.decode()
+
+    otra_sesion = sesion_de(contribuyente.usuario)
+    otra_sesion.post("/medios/telefono", {"numero": "5587654321"})
+    otra_sesion.post("/medios/telefono/confirmacion", {"codigo": codigo_enviado("5587654321")})
+    assert 'data-testid="recordatorio-medios"' not in otra_sesion.get("/tablero/").content.decode()
