@@ -1,4 +1,5 @@
-"""Shared pytest setup: the shared fixtures folder and the requirement switches CI sets."""
+"""Shared pytest setup: the shared personas, the shared fixtures folder and the requirement
+switches CI sets."""
 
 from __future__ import annotations
 
@@ -8,6 +9,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+
+# The shared personas, as fixtures for every app's tests (tests/personas.py).
+from tests.personas import (  # noqa: F401 — registered as fixtures by being imported here
+    analista,
+    analista_otra,
+    analista_otra_area,
+    catalogo,
+    contribuyente,
+    otro_contribuyente,
+    supervisor,
+)
 
 SHARED_SAT = Path(__file__).resolve().parent.parent / "shared" / "fixtures" / "sat"
 

@@ -1,15 +1,14 @@
-"""Personas and requests for the acuse tests, made directly with the ORM."""
+"""Requests for the acuse tests, made directly with the ORM, of the shared personas
+(tests/personas.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import time
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from acuses.models import Acuse
@@ -20,8 +19,6 @@ from promociones.hechos import emitir_acuse
 from promociones.models import Asunto, Evidencia, Servicio, Solicitud
 
 MX = ZoneInfo("America/Mexico_City")
-NOMBRE = "MARÍA JOSÉ PEÑA NÚÑEZ"
-RFC = "PENM800101AB1"
 DESCRIPCION = "Solicito la aclaración de la emisión de cuotas del bimestre; año 2026 | ñandú."
 EVIDENCIA_SHA256 = hashlib.sha256(b"evidencia").hexdigest()
 
@@ -60,21 +57,6 @@ def iniciar_sesion(cliente: Client, contribuyente: Contribuyente) -> Client:
     sesion[SESSION_INICIO] = time.time()
     sesion.save()
     return cliente
-
-
-def crear_contribuyente(rfc: str, nombre: str, username: str) -> Contribuyente:
-    usuario = get_user_model().objects.create_user(username=username)
-    return Contribuyente.objects.create(usuario=usuario, rfc=rfc, nombre=nombre, tipo="fisica")
-
-
-@pytest.fixture
-def contribuyente(db: Any) -> Contribuyente:
-    return crear_contribuyente(RFC, NOMBRE, "maria")
-
-
-@pytest.fixture
-def otro_contribuyente(db: Any) -> Contribuyente:
-    return crear_contribuyente("EKU9003173C9", "ESCUELA KEMPER URGATE SA DE CV", "kemper")
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from acuses import pdf
 from acuses.models import Acuse
-from acuses.tests.conftest import NOMBRE, RFC
 from promociones.models import Solicitud
+from tests.personas import CONTRIBUYENTE
 
 
 def texto_de(datos: bytes) -> str:
@@ -24,8 +24,8 @@ def texto_de(datos: bytes) -> str:
 def test_text_extraction_finds_folio_rfc_and_name_with_accents(recepcion):
     texto = texto_de(pdf.pdf_de(recepcion))
     assert "A-2026-000123" in texto
-    assert RFC in texto
-    assert NOMBRE in texto
+    assert CONTRIBUYENTE.rfc in texto
+    assert CONTRIBUYENTE.nombre in texto
     assert "Acuse de recepción" in texto
     assert "Instituto Mexicano del Seguro Social" in texto
     assert "Respuesta a partir del" in texto and "14 de diciembre de 2026" in texto

@@ -10,17 +10,18 @@ from django.db import IntegrityError, transaction
 
 from acuses import sello
 from acuses.models import Acuse, AcuseInmutable
-from acuses.tests.conftest import DESCRIPCION, EVIDENCIA_SHA256, MX, NOMBRE, RFC
+from acuses.tests.conftest import DESCRIPCION, EVIDENCIA_SHA256, MX
 from buzon.lib import cadena as cadena_lib
 from promociones.hechos import emitir_acuse
+from tests.personas import CONTRIBUYENTE
 
 
 def test_recepcion_states_the_filing_facts_with_mexico_city_times(recepcion):
     h = recepcion.hechos
     assert h["tipo"] == "recepcion"
     assert h["folio"] == "A-2026-000123"
-    assert h["rfc"] == RFC
-    assert h["nombre"] == NOMBRE
+    assert h["rfc"] == CONTRIBUYENTE.rfc
+    assert h["nombre"] == CONTRIBUYENTE.nombre
     assert h["servicio"] == "Aclaración"
     assert h["asunto"] == "Emisiones"
     assert h["recibida"] == "2026-11-28T10:15:03-06:00"
@@ -103,7 +104,7 @@ def test_facts_stay_as_issued_when_the_solicitud_changes_later(recepcion, solici
     solicitud.respuesta_a_partir_del = date(2027, 1, 15)
     solicitud.save()
     guardado = Acuse.objects.get(pk=recepcion.pk)
-    assert guardado.hechos["nombre"] == NOMBRE
+    assert guardado.hechos["nombre"] == CONTRIBUYENTE.nombre
     assert guardado.hechos["respuesta_a_partir_del"] == "2026-12-14"
     assert cadena_lib.construir(guardado.hechos) == guardado.cadena_original
 

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from acuses import pdf
-from acuses.tests.conftest import NOMBRE, RFC, iniciar_sesion
+from acuses.tests.conftest import iniciar_sesion
 from acuses.verificacion import verificar_pdf
+from tests.personas import CONTRIBUYENTE
 
 
 @pytest.fixture(autouse=True)
@@ -75,8 +76,8 @@ def test_public_page_shows_genuine_acuse_with_rfc_and_name_masked(client, recepc
     assert "Acuse auténtico" in html
     assert "A-2026-000123" in html
     assert "PEN••••••••B1" in html
-    assert RFC not in html
-    assert NOMBRE not in html
+    assert CONTRIBUYENTE.rfc not in html
+    assert CONTRIBUYENTE.nombre not in html
     assert "Emisiones" in html
     assert "28 de noviembre de 2026, 10:15:03 h" in html
     assert respuesta["Vary"] and "Accept" in respuesta["Vary"]

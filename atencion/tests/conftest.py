@@ -1,27 +1,23 @@
-"""Personas for the staff side: analyst of the area, analyst of another area, supervisor,
-taxpayer and another taxpayer; requests filed through the real filing service."""
+"""Helpers for the staff side: requests of the shared personas (tests/personas.py) filed
+through the real filing service, answer documents, staff tokens and sessions."""
 
 from __future__ import annotations
 
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
-from importlib import import_module
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from atencion.models import Adscripcion, Area
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import Contribuyente, TokenApi
 from promociones.consultas import olvidar_asuntos
 from promociones.models import Solicitud
 from promociones.services import registrar_solicitud
-from promociones.tests.conftest import crear_contribuyente, token_para, zip_subido
+from promociones.tests.conftest import token_para, zip_subido
 
 # Monday 2 March 2026, 10:00 in Mexico City: a business day.
 RECIBIDA = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
@@ -60,46 +56,6 @@ def almacen_temporal(settings, tmp_path):
 def archivos(carpeta, prefijo: str = "") -> list:
     base = carpeta / prefijo if prefijo else carpeta
     return [p for p in base.rglob("*") if p.is_file()] if base.exists() else []
-
-
-@pytest.fixture
-def catalogo(db):
-    # The data migration's own function: transactional tests flush the seeded rows.
-    import_module("promociones.migrations.0002_catalogo").sembrar(apps, None)
-
-
-def crear_personal(username: str, roles: dict[str, str]):
-    usuario = get_user_model().objects.create_user(
-        username=username, password="clave-de-prueba-123", first_name=username.title()
-    )
-    for area, rol in roles.items():
-        Adscripcion.objects.create(usuario=usuario, area=Area.objects.get(clave=area), rol=rol)
-    return usuario
-
-
-@pytest.fixture
-def analista(catalogo):
-    return crear_personal("analista", {"emisiones": "analista"})
-
-
-@pytest.fixture
-def analista_otra(catalogo):
-    return crear_personal("analista_icsoe", {"icsoe": "analista"})
-
-
-@pytest.fixture
-def supervisor(catalogo):
-    return crear_personal("supervisor", {"emisiones": "supervisor", "atencion-buzon": "supervisor"})
-
-
-@pytest.fixture
-def contribuyente(catalogo) -> Contribuyente:
-    return crear_contribuyente("PENM800101AB1", "MARÍA JOSÉ PEÑA NÚÑEZ")
-
-
-@pytest.fixture
-def otro_contribuyente(catalogo) -> Contribuyente:
-    return crear_contribuyente("AAA010101AAA", "ACCEM SERVICIOS EMPRESARIALES SC")
 
 
 def presentar(contribuyente, **cambios) -> Solicitud:

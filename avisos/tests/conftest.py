@@ -1,4 +1,5 @@
-"""Reuses the staff personas; adds gateways that fail or count, at the network edge."""
+"""Gateways that fail or count, at the network edge; the personas are the shared ones
+(tests/personas.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,8 @@ import pytest
 
 from atencion.tests.conftest import (  # noqa: F401 — fixtures used by these tests
     almacen_temporal,
-    catalogo,
     catalogo_sin_cache,
-    contribuyente,
     solicitud,
-    supervisor,
 )
 
 

@@ -2,7 +2,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from acuses.tests.conftest import crear_contribuyente, iniciar_sesion
+from acuses.tests.conftest import iniciar_sesion
+from tests.personas import CONTRIBUYENTE
 
 
 @pytest.mark.django_db
@@ -11,9 +12,7 @@ def test_every_kind_of_response_carries_the_strict_content_security_policy():
     the policy comes from a middleware, so a response made before or around it (a
     handler, a decorator, the CSRF check) is where it would go missing. Static files are
     WhiteNoise's and buzon/tests/test_estaticos.py's business."""
-    contribuyente = iniciar_sesion(
-        Client(), crear_contribuyente("PENM800101AB1", "MARÍA PEÑA", "maria")
-    )
+    contribuyente = iniciar_sesion(Client(), CONTRIBUYENTE.crear())
     publico = Client()
     respuestas = {
         "página pública": (publico.get("/soporte/"), 200),

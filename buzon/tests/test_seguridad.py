@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 
 from atencion import services as atencion_services
-from atencion.tests.conftest import api_de, crear_personal, pdf_subido, presentar, sesion_de
+from atencion.tests.conftest import api_de, pdf_subido, presentar, sesion_de
 from buzon.tests.ayudas import manage_en_produccion
 from cuentas.middleware import SESSION_INICIO
 from cuentas.models import IntentoAcceso, Sesion, TokenApi
@@ -37,10 +37,19 @@ from limites.models import Marca
 from promociones.consultas import olvidar_asuntos
 from promociones.models import Evento, Solicitud
 from promociones.tests.conftest import (
-    crear_contribuyente,
     iniciar_sesion,
     token_para,
     zip_subido,
+)
+from tests.personas import (
+    ANALISTA,
+    ANALISTA_OTRA_AREA,
+    CLAVE_PERSONAL,
+    CONTRIBUYENTE,
+    OTRO_CONTRIBUYENTE,
+    SUPERVISOR,
+    crear_personal,
+    sembrar_catalogo,
 )
 
 pytestmark = pytest.mark.django_db
@@ -228,16 +237,13 @@ def almacen_temporal(settings, tmp_path):
 def escenario(db) -> Escenario:
     """A taxpayer's request in the area «emisiones», answered with a PDF (so every
     download exists for its owner), another taxpayer, and staff in and out of the area."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("promociones.migrations.0002_catalogo").sembrar(apps, None)
-    contribuyente = crear_contribuyente("PENM800101AB1", "MARÍA JOSÉ PEÑA NÚÑEZ")
-    otro = crear_contribuyente("AAA010101AAA", "ACCEM SERVICIOS EMPRESARIALES SC")
-    analista = crear_personal("analista", {"emisiones": "analista"})
-    analista_otra = crear_personal("analista_icsoe", {"icsoe": "analista"})
-    supervisor = crear_personal("supervisor", {"emisiones": "supervisor"})
+    sembrar_catalogo()
+    contribuyente = CONTRIBUYENTE.crear()
+    otro = OTRO_CONTRIBUYENTE.crear()
+    analista = ANALISTA.crear()
+    analista_otra = ANALISTA_OTRA_AREA.crear()
+    # Supervisor of «emisiones» only: no role in the other areas this scenario checks.
+    supervisor = crear_personal(SUPERVISOR.username, {"emisiones": "supervisor"})
     solicitud = presentar(contribuyente)
     atencion_services.responder(
         solicitud=solicitud, actor=analista, texto="Pago aplicado.", documento=pdf_subido()
@@ -564,7 +570,7 @@ def test_cookies_are_httponly_and_samesite_strict(escenario):
     cliente = Client()
     r = cliente.get("/atencion/acceso/")
     r = cliente.post(
-        "/atencion/acceso/", {"username": "analista", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": ANALISTA.username, "password": CLAVE_PERSONAL}
     )
     assert r.status_code == 302
     cookies = _cookies_de_sesion_y_csrf(r)
@@ -712,7 +718,7 @@ def test_sign_in_never_redirects_to_another_site(escenario):
     ):
         r = Client().post(
             "/atencion/acceso/?next=" + siguiente,
-            {"username": "analista", "password": "clave-de-prueba-123"},
+            {"username": ANALISTA.username, "password": CLAVE_PERSONAL},
         )
         assert r.status_code == 302
         assert r["Location"] == "/atencion/", siguiente
@@ -861,14 +867,14 @@ def test_staff_password_login_locks_per_address_and_user_and_per_address(escenar
     for _ in range(10):
         cliente.post("/atencion/acceso/", {"username": "supervisor", "password": "mala"})
     r = cliente.post(
-        "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": SUPERVISOR.username, "password": CLAVE_PERSONAL}
     )
     assert r.status_code == 429
     assert "Demasiados intentos" in r.content.decode()
     assert "_auth_user_id" not in cliente.session
     # ...while the supervisor, from her own desk, still signs in.
     r = Client(REMOTE_ADDR="10.2.2.2").post(
-        "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": SUPERVISOR.username, "password": CLAVE_PERSONAL}
     )
     assert r.status_code == 302
     settings.ACCESO_MAX_FALLOS_DIRECCION = 12
@@ -877,7 +883,7 @@ def test_staff_password_login_locks_per_address_and_user_and_per_address(escenar
             "/atencion/acceso/", {"username": f"nadie{i}", "password": "mala"}
         )
     r = Client(REMOTE_ADDR="10.3.3.3").post(
-        "/atencion/acceso/", {"username": "analista", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": ANALISTA.username, "password": CLAVE_PERSONAL}
     )
     assert r.status_code == 429
     # The lock ends 15 minutes after the failures, however often it was retried meanwhile.
@@ -886,7 +892,7 @@ def test_staff_password_login_locks_per_address_and_user_and_per_address(escenar
         assert r.status_code == 429
     _pasar_la_ventana()
     r = cliente.post(
-        "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": SUPERVISOR.username, "password": CLAVE_PERSONAL}
     )
     assert r.status_code == 302
 
@@ -900,7 +906,7 @@ def test_staff_login_limit_counts_a_username_however_it_is_spelled(escenario):
         )
         assert r.status_code == 200
     r = Client(REMOTE_ADDR="10.5.0.1").post(
-        "/atencion/acceso/", {"username": "supervisor", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": SUPERVISOR.username, "password": CLAVE_PERSONAL}
     )
     assert r.status_code == 429
     assert set(IntentoAcceso.objects.values_list("rfc", flat=True)) == {"supervisor"}
@@ -952,7 +958,7 @@ def test_every_login_attempt_leaves_an_audit_row(escenario):
         "/atencion/acceso/", {"username": "analista", "password": "mala"}
     )
     Client(REMOTE_ADDR="10.4.0.4").post(
-        "/atencion/acceso/", {"username": "analista", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": ANALISTA.username, "password": CLAVE_PERSONAL}
     )
     filas = list(
         IntentoAcceso.objects.order_by("id").values_list("rfc", "direccion", "canal", "resultado")

@@ -1,4 +1,5 @@
-"""The staff side's personas, plus reading a confirmation code from the outbox."""
+"""Reading a confirmation code from the outbox; the personas are the shared ones
+(tests/personas.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,8 @@ import pytest
 
 from atencion.tests.conftest import (  # noqa: F401 — fixtures used by these tests
     almacen_temporal,
-    analista,
-    catalogo,
     catalogo_sin_cache,
-    contribuyente,
-    otro_contribuyente,
     solicitud,
-    supervisor,
 )
 from avisos.models import Aviso
 

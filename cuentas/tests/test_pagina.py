@@ -221,9 +221,9 @@ def test_session_ends_8_hours_after_login_however_active(client: Client, fisica:
 
 
 def test_token_personal_prints_a_working_token_for_staff_only(django_user_model: Any):
-    from promociones.tests.conftest import _sembrar_catalogo
+    from tests.personas import sembrar_catalogo
 
-    _sembrar_catalogo()
+    sembrar_catalogo()
     analista = django_user_model.objects.create_user("ana", password="x-Segura-1")
     Adscripcion.objects.create(
         usuario=analista,
@@ -247,9 +247,9 @@ def test_token_personal_prints_a_working_token_for_staff_only(django_user_model:
 def test_demo_makes_usable_efirmas_and_staff_and_rerunning_keeps_them(
     settings: Any, tmp_path: Path, django_user_model: Any, emitir: Callable[..., Efirma]
 ):
-    from promociones.tests.conftest import _sembrar_catalogo
+    from tests.personas import sembrar_catalogo
 
-    _sembrar_catalogo()
+    sembrar_catalogo()
     settings.DATA_DIR = tmp_path
     settings.EFIRMA_CA_DIR = tmp_path / "demo" / "ca"
     primera = StringIO()

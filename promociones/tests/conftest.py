@@ -1,4 +1,5 @@
-"""Personas and helpers for the promociones tests: a taxpayer, another taxpayer, files."""
+"""Helpers for the promociones tests: clients of the shared personas (tests/personas.py),
+files."""
 
 from __future__ import annotations
 
@@ -7,23 +8,13 @@ import time
 import zipfile
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cuentas.autenticacion import crear_token_sesion
 from cuentas.middleware import SESSION_INICIO
-from cuentas.models import Contribuyente, TipoPersona
+from cuentas.models import Contribuyente
 from promociones.consultas import olvidar_asuntos
-
-
-def _sembrar_catalogo() -> None:
-    # The data migration's own function: transactional tests flush the seeded rows.
-    from importlib import import_module
-
-    migracion = import_module("promociones.migrations.0002_catalogo")
-    migracion.sembrar(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -49,28 +40,6 @@ def almacen_temporal(settings, tmp_path):
 
 def archivos_guardados(carpeta) -> list:
     return [p for p in carpeta.rglob("*") if p.is_file()] if carpeta.exists() else []
-
-
-@pytest.fixture
-def catalogo(db):
-    _sembrar_catalogo()
-
-
-def crear_contribuyente(rfc: str, nombre: str) -> Contribuyente:
-    usuario = get_user_model().objects.create_user(username=rfc)
-    return Contribuyente.objects.create(
-        usuario=usuario, rfc=rfc, nombre=nombre, tipo=TipoPersona.MORAL
-    )
-
-
-@pytest.fixture
-def contribuyente(catalogo) -> Contribuyente:
-    return crear_contribuyente("EKU9003173C9", "ESCUELA KEMPER URGATE SA DE CV")
-
-
-@pytest.fixture
-def otro_contribuyente(catalogo) -> Contribuyente:
-    return crear_contribuyente("AAA010101AAA", "ACCEM SERVICIOS EMPRESARIALES SC")
 
 
 def iniciar_sesion(c: Client, contribuyente: Contribuyente) -> Client:

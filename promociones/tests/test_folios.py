@@ -8,7 +8,7 @@ from django.db import connection, connections
 from buzon.lib.folio import interpretar
 from promociones.models import FolioSecuencia, Solicitud
 from promociones.services import registrar_solicitud
-from promociones.tests.conftest import _sembrar_catalogo, crear_contribuyente
+from tests.personas import crear_contribuyente, sembrar_catalogo
 
 HILOS = 8
 POR_HILO = 10
@@ -17,7 +17,7 @@ POR_HILO = 10
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_submitters_get_distinct_consecutive_folios():
     assert connection.vendor == "postgresql" or "memory" not in connection.settings_dict["NAME"]
-    _sembrar_catalogo()
+    sembrar_catalogo()
     contribuyentes = [crear_contribuyente(f"XAXX01010{i:04d}", f"Prueba {i}") for i in range(HILOS)]
     errores: list[BaseException] = []
     barrera = threading.Barrier(HILOS)

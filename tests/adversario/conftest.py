@@ -8,12 +8,10 @@ sees the same examples on every run and the suite stays within its time budget.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
@@ -22,14 +20,19 @@ from atencion.tests.conftest import (
     RECIBIDA,
     api_contribuyente,
     api_de,
-    crear_personal,
     pdf_subido,
     presentar,
     sesion_de,
 )
 from promociones.consultas import olvidar_asuntos
 from promociones.models import Solicitud
-from promociones.tests.conftest import crear_contribuyente
+from tests.personas import (
+    ANALISTA,
+    ANALISTA_OTRA_AREA,
+    CONTRIBUYENTE,
+    OTRO_CONTRIBUYENTE,
+    crear_personal,
+)
 
 settings.register_profile(
     "adversario",
@@ -69,12 +72,6 @@ def archivos_en(carpeta: Path) -> list[Path]:
     return sorted(p for p in carpeta.rglob("*") if p.is_file()) if carpeta.exists() else []
 
 
-@pytest.fixture
-def catalogo(db: None) -> None:
-    # The data migration's own function: transactional tests flush the seeded rows.
-    import_module("promociones.migrations.0002_catalogo").sembrar(apps, None)
-
-
 CORREO_SECRETO = "titular.secreto.7q4zk@ejemplo.mx"
 
 
@@ -108,10 +105,11 @@ class Escenario:
 
 @pytest.fixture
 def escenario(catalogo: None) -> Escenario:
-    dueno = crear_contribuyente("PENM800101AB1", "MARÍA JOSÉ PEÑA NÚÑEZ")
-    otro = crear_contribuyente("AAA010101AAA", "ACCEM SERVICIOS EMPRESARIALES SC")
-    analista = crear_personal("analista", {"emisiones": "analista"})
-    ajena = crear_personal("analista_icsoe", {"icsoe": "supervisor"})
+    dueno = CONTRIBUYENTE.crear()
+    otro = OTRO_CONTRIBUYENTE.crear()
+    analista = ANALISTA.crear()
+    # The other area's staff with its highest role there: a supervisor sees the most.
+    ajena = crear_personal(ANALISTA_OTRA_AREA.username, {"icsoe": "supervisor"})
     abierta = presentar(dueno, descripcion=DESCRIPCION_SECRETA)
     atendida = presentar(dueno, descripcion=DESCRIPCION_SECRETA)
     responder(

@@ -24,6 +24,7 @@ from tests.adversario.conftest import (
     RESPUESTA_SECRETA,
     Escenario,
 )
+from tests.personas import ANALISTA_OTRA_AREA
 
 # Routes anyone may use without logging in (the contract's public surface and the
 # doors to log in). Keyed by the route as the resolver spells it.
@@ -142,7 +143,7 @@ def pedir(c: Client, metodo: str, url: str) -> Any:
     datos = {
         "nota": "Nota de prueba",
         "dias_habiles": "5",
-        "usuario": "analista_icsoe",
+        "usuario": ANALISTA_OTRA_AREA.username,
         "texto": "Texto de prueba",
         "servicio": "orientacion",
         "asunto": "icsoe",

@@ -14,8 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from atencion.tests.conftest import api_contribuyente, api_de, crear_personal, presentar
-from promociones.tests.conftest import crear_contribuyente
+from atencion.tests.conftest import api_contribuyente, api_de, presentar
+from tests.personas import CONTRIBUYENTE, SUPERVISOR
 
 VALORES_HOSTILES = [
     "",
@@ -50,13 +50,11 @@ PARAMETROS_PERSONAL = [
 
 @pytest.fixture
 def clientes(catalogo: None) -> dict[str, Client]:
-    dueno = crear_contribuyente("PENM800101AB1", "MARÍA JOSÉ PEÑA NÚÑEZ")
+    dueno = CONTRIBUYENTE.crear()
     presentar(dueno)
     return {
         "/api/v1/solicitudes": api_contribuyente(dueno),
-        "/api/v1/atencion/solicitudes": api_de(
-            crear_personal("supervisor", {"emisiones": "supervisor"})
-        ),
+        "/api/v1/atencion/solicitudes": api_de(SUPERVISOR.crear()),
     }
 
 

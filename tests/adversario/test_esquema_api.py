@@ -24,7 +24,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from atencion.tests.conftest import presentar
-from promociones.tests.conftest import crear_contribuyente, token_para
+from promociones.tests.conftest import token_para
+from tests.personas import CONTRIBUYENTE
 
 DOCUMENTO = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.json"
 
@@ -53,7 +54,7 @@ def conexion_compartida() -> Any:
 @pytest.fixture
 def token(catalogo: None, conexion_compartida: None) -> str:
     """A taxpayer with one request of her own, so detail routes can also answer 200."""
-    dueno = crear_contribuyente("PENM800101AB1", "MARÍA JOSÉ PEÑA NÚÑEZ")
+    dueno = CONTRIBUYENTE.crear()
     presentar(dueno)
     return token_para(dueno)
 

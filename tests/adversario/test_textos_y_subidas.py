@@ -18,10 +18,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from atencion.tests.conftest import api_contribuyente, api_de, crear_personal, presentar, sesion_de
+from atencion.tests.conftest import api_contribuyente, api_de, presentar, sesion_de
 from promociones.models import Evento, Evidencia, Respuesta, Solicitud
-from promociones.tests.conftest import crear_contribuyente, iniciar_sesion, zip_bytes
+from promociones.tests.conftest import iniciar_sesion, zip_bytes
 from tests.adversario.conftest import archivos_en
+from tests.personas import CONTRIBUYENTE, SUPERVISOR
 
 # Bidirectional controls: embedding, override, isolates and the marks.
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -78,8 +79,9 @@ def es_4xx_json(r: Any, *codigos: str) -> str:
 
 @pytest.fixture
 def personas(catalogo: None) -> dict[str, Any]:
-    dueno = crear_contribuyente("PENM800101AB1", "MARÍA JOSÉ PEÑA NÚÑEZ")
-    analista = crear_personal("analista", {"emisiones": "supervisor"})
+    dueno = CONTRIBUYENTE.crear()
+    # Staff who may take every step on the owner's requests (emisiones' supervisor).
+    analista = SUPERVISOR.crear()
     return {
         "dueno": dueno,
         "api": api_contribuyente(dueno),

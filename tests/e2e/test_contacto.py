@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 
 from atencion.services import otorgar_prorroga
-from atencion.tests.conftest import crear_personal, presentar
+from atencion.tests.conftest import presentar
 from avisos import services
 from cuentas.models import Contribuyente
-from promociones.tests.conftest import _sembrar_catalogo, crear_contribuyente
 from tests.e2e.conftest import pagina_con_sesion
+from tests.personas import crear_contribuyente, crear_personal, sembrar_catalogo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def contribuyente() -> Contribuyente:
-    _sembrar_catalogo()
+    sembrar_catalogo()
     return crear_contribuyente("EKU9003173C9", "ESCUELA KEMPER URGATE SA DE CV")
 
 

@@ -22,13 +22,12 @@ from promociones.consultas import olvidar_asuntos
 from promociones.models import Estatus, Evidencia, Solicitud
 from promociones.services import registrar_solicitud
 from promociones.tests.conftest import (
-    _sembrar_catalogo,
-    crear_contribuyente,
     zip_bytes,
     zip_de_tamano,
     zip_que_escapa,
 )
 from tests.e2e.conftest import pagina_con_sesion
+from tests.personas import crear_contribuyente, sembrar_catalogo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +58,7 @@ def archivos_en(carpeta: Path) -> list[Path]:
 def contribuyente() -> Contribuyente:
     # Each transactional test reseeds the catalog with new ids: forget the cached ones.
     olvidar_asuntos()
-    _sembrar_catalogo()
+    sembrar_catalogo()
     return crear_contribuyente("EKU9003173C9", "ESCUELA KEMPER URGATE SA DE CV")
 
 

@@ -13,8 +13,9 @@ import pytest
 
 from cuentas.models import Contribuyente
 from promociones.models import Solicitud
-from promociones.tests.conftest import FAMILIA, _sembrar_catalogo, crear_contribuyente
+from promociones.tests.conftest import FAMILIA
 from tests.e2e.conftest import pagina_con_sesion
+from tests.personas import crear_contribuyente, sembrar_catalogo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +28,7 @@ def pagina(browser: Any, live_server: Any, contribuyente: Contribuyente) -> Iter
 
 @pytest.fixture
 def contribuyente() -> Contribuyente:
-    _sembrar_catalogo()
+    sembrar_catalogo()
     return crear_contribuyente("EKU9003173C9", "ESCUELA KEMPER URGATE SA DE CV")
 
 

@@ -21,8 +21,9 @@ from acuses.models import Acuse
 from cuentas.models import Contribuyente
 from promociones.models import Solicitud
 from promociones.services import registrar_solicitud
-from promociones.tests.conftest import _sembrar_catalogo, crear_contribuyente, zip_bytes
+from promociones.tests.conftest import zip_bytes
 from tests.e2e.conftest import pagina_con_sesion, vigilar_csp
+from tests.personas import crear_contribuyente, sembrar_catalogo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +46,7 @@ def almacen(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def solicitud() -> Solicitud:
     """An Aclaración with evidence, filed through the service (the UI is not the subject)."""
-    _sembrar_catalogo()
+    sembrar_catalogo()
     contribuyente = crear_contribuyente(RFC, "ESCUELA KEMPER URGATE SA DE CV")
     return registrar_solicitud(
         contribuyente=contribuyente,
