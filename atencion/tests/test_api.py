@@ -19,6 +19,7 @@ from atencion.tests.conftest import (
 )
 from avisos.models import Aviso
 from promociones.models import Evento, Solicitud
+from tests.personas import ANALISTA
 
 pytestmark = pytest.mark.django_db
 
@@ -272,11 +273,13 @@ def test_taxpayer_downloads_the_pdf_acuse_of_every_staff_step(contribuyente, sol
 
 def test_assignment_through_the_api_shows_in_the_list(solicitud, supervisor, analista):
     r = post_json(
-        api_de(supervisor), f"{BASE}/{solicitud.folio}/asignacion", {"usuario": "analista"}
+        api_de(supervisor), f"{BASE}/{solicitud.folio}/asignacion", {"usuario": ANALISTA.username}
     )
     assert r.status_code == 200, r.content
     conforme(r.json(), "SolicitudDetalle")
     (fila,) = api_de(analista).get(BASE).json()["resultados"]
-    assert fila["asignada_a"] == "analista"
-    r = post_json(api_de(analista), f"{BASE}/{solicitud.folio}/asignacion", {"usuario": "analista"})
+    assert fila["asignada_a"] == ANALISTA.username
+    r = post_json(
+        api_de(analista), f"{BASE}/{solicitud.folio}/asignacion", {"usuario": ANALISTA.username}
+    )
     error(r, "sin_permiso", 403)

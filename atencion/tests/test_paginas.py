@@ -6,6 +6,7 @@ from django.test import Client
 from atencion.tests.conftest import pdf_subido, presentar, sesion_de
 from promociones.models import Evento, Solicitud
 from promociones.tests.conftest import iniciar_sesion
+from tests.personas import ANALISTA, CLAVE_PERSONAL
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +16,10 @@ def test_staff_sign_in_with_username_and_password_starts_a_bounded_session(anali
     r = cliente.get("/atencion/acceso/")
     assert r.status_code == 200
     assert "Contraseña" in r.content.decode()
-    r = cliente.post("/atencion/acceso/", {"username": "analista", "password": "incorrecta"})
+    r = cliente.post("/atencion/acceso/", {"username": ANALISTA.username, "password": "incorrecta"})
     assert "Usuario o contraseña incorrectos" in r.content.decode()
     r = cliente.post(
-        "/atencion/acceso/", {"username": "analista", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": ANALISTA.username, "password": CLAVE_PERSONAL}
     )
     assert r.status_code == 302
     assert r["Location"] == "/atencion/"
@@ -128,9 +129,9 @@ def test_sign_in_locks_after_too_many_failures_and_audits_each_attempt(analista,
     settings.ACCESO_MAX_FALLOS = 3
     cliente = Client()
     for _ in range(3):
-        cliente.post("/atencion/acceso/", {"username": "analista", "password": "mala"})
+        cliente.post("/atencion/acceso/", {"username": ANALISTA.username, "password": "mala"})
     r = cliente.post(
-        "/atencion/acceso/", {"username": "analista", "password": "clave-de-prueba-123"}
+        "/atencion/acceso/", {"username": ANALISTA.username, "password": CLAVE_PERSONAL}
     )
     assert r.status_code == 429
     assert "Demasiados intentos" in r.content.decode()
@@ -189,6 +190,6 @@ def test_supervisor_assigns_from_the_page_analyst_has_no_such_form(solicitud, su
     )
     staff = sesion_de(supervisor)
     assert "Asignar" in staff.get(f"/atencion/{solicitud.folio}/").content.decode()
-    r = staff.post(f"/atencion/{solicitud.folio}/asignacion", {"usuario": "analista"})
+    r = staff.post(f"/atencion/{solicitud.folio}/asignacion", {"usuario": ANALISTA.username})
     assert r.status_code == 302
     assert Solicitud.objects.get(pk=solicitud.pk).asignada_a == analista

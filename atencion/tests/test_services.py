@@ -14,6 +14,7 @@ from buzon.errores import ErrorDominio
 from buzon.lib import cadena as cadena_lib
 from promociones import pipeline
 from promociones.models import Asunto, Evento, Respuesta, Solicitud
+from tests.personas import ANALISTA, ANALISTA_OTRA_AREA, SUPERVISOR
 
 pytestmark = pytest.mark.django_db
 
@@ -350,18 +351,20 @@ def test_internal_note_is_recorded_with_its_author(solicitud, analista):
 def test_supervisor_assigns_to_a_member_of_the_area_only(
     solicitud, supervisor, analista, analista_otra
 ):
-    services.asignar(solicitud=solicitud, actor=supervisor, usuario="analista")
+    services.asignar(solicitud=solicitud, actor=supervisor, usuario=ANALISTA.username)
     guardada = Solicitud.objects.get(pk=solicitud.pk)
     assert guardada.asignada_a == analista
     evento = guardada.eventos.get(tipo=Evento.Tipo.ASIGNADA)
-    assert evento.datos == {"asignada_anterior": None, "asignada_a": "analista"}
+    assert evento.datos == {"asignada_anterior": None, "asignada_a": ANALISTA.username}
     assert not evento.publico
     error = codigo_de(
-        lambda: services.asignar(solicitud=solicitud, actor=supervisor, usuario="analista_icsoe")
+        lambda: services.asignar(
+            solicitud=solicitud, actor=supervisor, usuario=ANALISTA_OTRA_AREA.username
+        )
     )
     assert error.codigo == "usuario_invalido"
     error = codigo_de(
-        lambda: services.asignar(solicitud=solicitud, actor=analista, usuario="analista")
+        lambda: services.asignar(solicitud=solicitud, actor=analista, usuario=ANALISTA.username)
     )
     assert error.codigo == "sin_permiso"
 
@@ -369,11 +372,11 @@ def test_supervisor_assigns_to_a_member_of_the_area_only(
 def test_canalizacion_clears_the_assignment_and_answered_requests_are_not_assigned(
     solicitud, supervisor, analista
 ):
-    services.asignar(solicitud=solicitud, actor=supervisor, usuario="analista")
+    services.asignar(solicitud=solicitud, actor=supervisor, usuario=ANALISTA.username)
     canalizar(solicitud, supervisor)
     assert Solicitud.objects.get(pk=solicitud.pk).asignada_a is None
     responder(solicitud, supervisor)
     error = codigo_de(
-        lambda: services.asignar(solicitud=solicitud, actor=supervisor, usuario="supervisor")
+        lambda: services.asignar(solicitud=solicitud, actor=supervisor, usuario=SUPERVISOR.username)
     )
     assert (error.codigo, error.status) == ("transicion_invalida", 409)

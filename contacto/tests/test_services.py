@@ -13,10 +13,11 @@ from buzon.errores import ErrorDominio
 from contacto import services
 from contacto.models import CambioMedio, MedioContacto
 from contacto.tests.conftest import codigo_enviado, otro_codigo
+from tests.personas import CONTRIBUYENTE
 
 pytestmark = pytest.mark.django_db
 
-ACTOR = "PENM800101AB1"
+ACTOR = CONTRIBUYENTE.rfc
 
 
 def telefono_confirmado(contribuyente, numero="5587654321") -> MedioContacto:
@@ -220,8 +221,10 @@ def test_removing_a_confirmed_address_tells_it_and_the_others(contribuyente):
     assert services.medios_a_dict(contribuyente)["correos"] == []
 
 
-def test_a_persona_morals_means_belong_to_the_rfc_not_the_representative(contribuyente):
-    contribuyente.rfc_representante = "PENM800101AB1"
+def test_a_persona_morals_means_belong_to_the_rfc_not_the_representative(otro_contribuyente):
+    # The shared company persona, represented by the shared individual.
+    contribuyente = otro_contribuyente
+    contribuyente.rfc_representante = CONTRIBUYENTE.rfc
     contribuyente.save()
     telefono_confirmado(contribuyente)
     # Another representative of the same company signs in later.
