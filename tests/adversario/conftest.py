@@ -24,6 +24,7 @@ from atencion.tests.conftest import (
     presentar,
     sesion_de,
 )
+from avisos.models import Aviso
 from promociones.consultas import olvidar_asuntos
 from promociones.models import Solicitud
 from tests.personas import (
@@ -101,6 +102,8 @@ class Escenario:
     # The owner's contact e-mail (contacto.MedioContacto): its id and its address.
     medio_id: int
     correo: str
+    # A failed notice of the owner's answered request (staff retry it by id).
+    aviso_id: int
 
 
 @pytest.fixture
@@ -122,7 +125,19 @@ def escenario(catalogo: None) -> Escenario:
     from promociones.tests.conftest import iniciar_sesion
 
     medio = _correo_del_titular(dueno)
+    aviso = Aviso.objects.create(
+        solicitud=atendida,
+        evento="respuesta",
+        canal=Aviso.Canal.SMS,
+        destino="5512345678",
+        texto=f"Aviso: {RESPUESTA_SECRETA}",
+        estado=Aviso.Estado.FALLIDO,
+        siguiente_intento=RECIBIDA,
+        creado=RECIBIDA,
+        ultimo_error="pasarela caída",
+    )
     return Escenario(
+        aviso_id=aviso.pk,
         medio_id=medio.pk,
         correo=medio.valor,
         abierta=abierta,

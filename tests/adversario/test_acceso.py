@@ -72,6 +72,7 @@ PARAMETROS_PROPIOS: dict[str, tuple[Callable[[Escenario], list[str]], str]] = {
     "folio": (_folios, FOLIO_DESCONOCIDO),
     "medio_id": (lambda e: [str(e.medio_id)], "987654"),
     "direccion": (lambda e: [e.correo], "nadie.desconocido@ejemplo.mx"),
+    "aviso_id": (lambda e: [str(e.aviso_id)], "987654"),
 }
 SECRETOS = (DESCRIPCION_SECRETA, RESPUESTA_SECRETA, CORREO_SECRETO)
 
@@ -130,10 +131,20 @@ def forma(r: Any, url: str, valor: str) -> tuple[Any, ...]:
     tipo = r.get("Content-Type", "")
     if tipo.startswith("application/json") and cuerpo:
         cuerpo = json.dumps(json.loads(cuerpo), sort_keys=True).encode()
-    return (r.status_code, tipo, destino, cuerpo)
+    return (r.status_code, tipo, destino, cuerpo, getattr(r, "mensajes_siguientes", ""))
 
 
 def pedir(c: Client, metodo: str, url: str) -> Any:
+    """One request; the messages it queued for the next page are compared with it (a
+    redirect's flash message is what the person reads) and then dropped, so they cannot
+    spill into the next route's comparison."""
+    respuesta = _pedir(c, metodo, url)
+    mensajes = c.cookies.pop("messages", None)
+    respuesta.mensajes_siguientes = mensajes.value if mensajes is not None else ""
+    return respuesta
+
+
+def _pedir(c: Client, metodo: str, url: str) -> Any:
     if metodo == "GET":
         return c.get(url)
     if metodo == "DELETE":
