@@ -280,8 +280,7 @@ def test_every_taxpayer_route_is_documented():
     from promociones import urls
 
     rutas = {
-        "/"
-        + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(p.pattern).removeprefix("api/v1/"))
+        "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(p.pattern).removeprefix("api/v1/"))
         for p in urls.urlpatterns
         if str(p.pattern).startswith("api/v1/") and p.name != "api_openapi"
     }
