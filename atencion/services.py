@@ -35,7 +35,7 @@ from buzon.lib.texto import (
 )
 from calendario.services import fecha_en_mexico, siguiente_habil, sumar_habiles
 from contacto.services import avisar
-from promociones import pipeline
+from promociones import catalogo, pipeline
 from promociones.models import Asunto, Evento, Respuesta, Servicio, Solicitud
 
 logger = logging.getLogger(__name__)
@@ -111,14 +111,10 @@ def otorgar_prorroga(
 
 
 def _catalogo(servicio: str, asunto: str) -> tuple[Servicio, Asunto]:
-    serv = Servicio.objects.filter(clave=(servicio or "").strip()).first()
+    serv = catalogo.servicio_por_clave(servicio)
     if serv is None:
         raise ErrorDominio("servicio_invalido")
-    asu = (
-        Asunto.objects.filter(clave=(asunto or "").strip(), activo=True, servicios=serv)
-        .select_related("area")
-        .first()
-    )
+    asu = catalogo.asunto_ofrecido(serv, asunto)
     if asu is None:
         raise ErrorDominio("asunto_invalido.canalizacion", servicios=serv.nombre_plural)
     return serv, asu

@@ -22,7 +22,7 @@ from buzon.lib.texto import (
 )
 from calendario.services import plazo_de_respuesta
 from cuentas.models import Contribuyente
-from promociones import pipeline
+from promociones import catalogo, pipeline
 from promociones.evidencias import (
     EvidenciaGuardada,
     borrar_evidencia,
@@ -71,15 +71,11 @@ def validar_solicitud(
     """The form's rules in the form's order; raises ErroresSolicitud with every broken one."""
     errores: list[ErrorDominio] = []
     servicio, asunto, telefono = (sin_controles(v).strip() for v in (servicio, asunto, telefono))
-    serv = Servicio.objects.filter(clave=servicio).first()
+    serv = catalogo.servicio_por_clave(servicio)
     if serv is None:
         # Without a service nothing else can be judged (the rules depend on it).
         raise ErroresSolicitud([ErrorDominio("servicio_invalido")])
-    asu = (
-        Asunto.objects.filter(clave=asunto, activo=True, servicios=serv)
-        .select_related("area")
-        .first()
-    )
+    asu = catalogo.asunto_ofrecido(serv, asunto)
     if asu is None:
         errores.append(ErrorDominio("asunto_invalido.del_servicio", servicios=serv.nombre_plural))
     texto = normalizar_saltos(sin_controles(descripcion))

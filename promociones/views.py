@@ -21,7 +21,7 @@ from acuses.views import respuesta_pdf
 from buzon.errores import ErrorDominio
 from buzon.lib.texto import MAX_CARACTERES_DESCRIPCION
 from cuentas.models import Contribuyente
-from promociones import acceso, consultas, tablero
+from promociones import acceso, catalogo, consultas, tablero
 from promociones.consultas import eventos_publicos, respuesta_de
 from promociones.descargas import acuse_de, documento_de_respuesta, respuesta_evidencia
 from promociones.models import (
@@ -52,7 +52,7 @@ def contribuyente_requerido(vista: Vista) -> Vista:
 
 
 def _servicio(clave: str) -> Servicio:
-    servicio = Servicio.objects.filter(clave=clave).first()
+    servicio = catalogo.servicio_por_clave(clave)
     if servicio is None:
         raise Http404("Servicio desconocido.")
     return servicio
