@@ -63,15 +63,20 @@ def _iniciar(env: dict[str, str], datos: Path) -> subprocess.Popen[bytes]:
         stderr=registro,
         start_new_session=True,  # one process group: master and worker die together
     )
+    # Ready means a worker answers a page, not just that the port accepts: right after a
+    # SIGKILL of the previous server a connection can be accepted and then reset.
     limite = time.monotonic() + 30
     while True:
         try:
-            socket.create_connection(("127.0.0.1", int(env["BUZON_PORT"])), timeout=1).close()
-            return proceso
+            with socket.create_connection(("127.0.0.1", int(env["BUZON_PORT"])), timeout=5) as c:
+                c.sendall(b"GET /acceso/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                if c.recv(65536).startswith(b"HTTP/1.1 200"):
+                    return proceso
         except OSError:
-            assert proceso.poll() is None, (datos / "gunicorn.log").read_text()
-            assert time.monotonic() < limite, "gunicorn no respondió en 30 s"
-            time.sleep(0.2)
+            pass
+        assert proceso.poll() is None, (datos / "gunicorn.log").read_text()
+        assert time.monotonic() < limite, "gunicorn no respondió en 30 s"
+        time.sleep(0.2)
 
 
 def _cuerpo(zip_: bytes) -> bytes:
