@@ -15,6 +15,7 @@ Staff outside the area get the same 404 as for an unknown folio.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Literal
 
@@ -52,6 +53,27 @@ def _texto(valor: str, *, campo: Literal["nota", "texto"]) -> str:
             raise ErrorDominio("nota_muy_larga.marcas" if nota else "texto_muy_largo.marcas")
         raise ErrorDominio("nota_muy_larga" if nota else "texto_muy_largo")
     return texto
+
+
+def _ejecutar(
+    nombre: str,
+    solicitud: Solicitud,
+    actor: AbstractBaseUser,
+    *,
+    cambio: Callable[[Solicitud], pipeline.Cambio],
+    momento: datetime,
+) -> pipeline.Resultado:
+    """The pipeline's run of ``nombre`` by ``actor``, with her role from atencion.acceso
+    and notices to the RFC's contact means."""
+    return pipeline.ejecutar(
+        nombre,
+        solicitud=solicitud,
+        actor_id=actor.pk,
+        rol_de=acceso.rol_de(actor),
+        cambio=cambio,
+        momento=momento,
+        avisar=avisar,
+    )
 
 
 def _nota(nota: str) -> str:
@@ -97,15 +119,7 @@ def otorgar_prorroga(
             contexto_aviso={"nueva_fecha": nueva},
         )
 
-    s = pipeline.ejecutar(
-        "prorroga",
-        solicitud=solicitud,
-        actor_id=actor.pk,
-        rol_de=acceso.rol_de(actor),
-        cambio=cambio,
-        momento=momento,
-        avisar=avisar,
-    ).solicitud
+    s = _ejecutar("prorroga", solicitud, actor, cambio=cambio, momento=momento).solicitud
     logger.info("Prórroga de %s hasta %s", s.folio, s.respuesta_a_partir_del)
     return s
 
@@ -173,15 +187,7 @@ def canalizar(
             contexto_aviso={"servicio": serv.nombre, "asunto": asu.nombre, "nueva_fecha": nueva},
         )
 
-    s = pipeline.ejecutar(
-        "canalizacion",
-        solicitud=solicitud,
-        actor_id=actor.pk,
-        rol_de=acceso.rol_de(actor),
-        cambio=cambio,
-        momento=momento,
-        avisar=avisar,
-    ).solicitud
+    s = _ejecutar("canalizacion", solicitud, actor, cambio=cambio, momento=momento).solicitud
     logger.info("Solicitud %s canalizada a %s/%s", s.folio, s.servicio.clave, s.asunto.clave)
     return s
 
@@ -236,15 +242,7 @@ def responder(
         )
 
     try:
-        s = pipeline.ejecutar(
-            "respuesta",
-            solicitud=solicitud,
-            actor_id=actor.pk,
-            rol_de=acceso.rol_de(actor),
-            cambio=cambio,
-            momento=momento,
-            avisar=avisar,
-        ).solicitud
+        s = _ejecutar("respuesta", solicitud, actor, cambio=cambio, momento=momento).solicitud
     except BaseException:
         borrar_documento(guardado.clave)
         raise
@@ -254,11 +252,10 @@ def responder(
 
 def anotar(*, solicitud: Solicitud, actor: AbstractBaseUser, nota: str) -> Evento:
     """An internal note on the request's history; the taxpayer never sees it."""
-    return pipeline.ejecutar(
+    return _ejecutar(
         "nota",
-        solicitud=solicitud,
-        actor_id=actor.pk,
-        rol_de=acceso.rol_de(actor),
+        solicitud,
+        actor,
         cambio=lambda s: pipeline.Cambio(datos={"nota": _nota(nota)}),
         momento=timezone.now(),
     ).evento
@@ -281,11 +278,4 @@ def asignar(*, solicitud: Solicitud, actor: AbstractBaseUser, usuario: str) -> S
             datos={"asignada_anterior": anterior, "asignada_a": miembro.usuario.get_username()},
         )
 
-    return pipeline.ejecutar(
-        "asignar",
-        solicitud=solicitud,
-        actor_id=actor.pk,
-        rol_de=acceso.rol_de(actor),
-        cambio=cambio,
-        momento=timezone.now(),
-    ).solicitud
+    return _ejecutar("asignar", solicitud, actor, cambio=cambio, momento=timezone.now()).solicitud
