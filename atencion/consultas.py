@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from atencion import acceso
 from buzon.errores import ErrorDominio
 from buzon.lib.pagina import leer_pagina
+from buzon.lib.texto import sin_controles
 from promociones.models import Asunto, Estatus, Solicitud
 
 
@@ -25,10 +26,12 @@ class FiltrosPersonal:
 
 def leer_filtros(entrada: Mapping[str, Any]) -> FiltrosPersonal:
     """The query string's filters, or ErrorDominio naming the bad one."""
-    estatus = str(entrada.get("estatus") or "").strip()
+    # As the taxpayer's filters (promociones.consultas): no control characters (PostgreSQL
+    # refuses NUL in a text parameter) and no value longer than any clave.
+    estatus = sin_controles(str(entrada.get("estatus") or "")).strip()[:30]
     if estatus and estatus not in Estatus.values:
         raise ErrorDominio("estatus_invalido")
-    asunto = str(entrada.get("asunto") or "").strip()
+    asunto = sin_controles(str(entrada.get("asunto") or "")).strip()[:100]
     if asunto and not Asunto.objects.filter(clave=asunto).exists():
         raise ErrorDominio("asunto_invalido")
     vencidas = str(entrada.get("vencidas") or "").strip().lower()
