@@ -15,8 +15,10 @@ without parsing the page text.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from io import BytesIO
@@ -516,13 +518,23 @@ def firmar(pdf: bytes, acuse: Acuse) -> bytes:
     info[generic.NameObject(INFO_SELLO)] = generic.TextStringObject(acuse.sello)
     escritor.mark_update(referencia)
     salida = BytesIO()
-    signers.sign_pdf(
-        escritor,
-        _datos_firma(),
-        signer=_firmante(sello.material()),
-        bytes_reserved=BYTES_FIRMA,
-        output=salida,
-    )
+    firmante = _firmante(sello.material())
+
+    def firma() -> Any:
+        return signers.async_sign_pdf(
+            escritor, _datos_firma(), signer=firmante, bytes_reserved=BYTES_FIRMA, output=salida
+        )
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(firma())
+    else:
+        # Called from a thread whose event loop is running (an async view, a program
+        # that drives a browser): pyHanko's sync API would fail there, so the signature
+        # runs to completion in a thread of its own.
+        with ThreadPoolExecutor(max_workers=1) as hilo:
+            hilo.submit(lambda: asyncio.run(firma())).result()
     return salida.getvalue()
 
 

@@ -115,3 +115,16 @@ def test_a_download_whose_render_runs_out_of_time_is_a_503_with_its_code(
     assert pagina["Retry-After"]
     assert "no está disponible" in pagina.content.decode()
     assert PdfAcuse.objects.count() == 0
+
+
+def test_an_acuse_is_signed_even_where_an_event_loop_is_running(recepcion):
+    """pyHanko's sync API cannot run inside a running loop (an async view, a program
+    driving a browser); the PDF is signed all the same and verifies."""
+    import asyncio
+
+    from acuses.verificacion import verificar_pdf as verificar
+
+    async def dentro_de_un_bucle() -> bytes:
+        return pdf.pdf_de(recepcion)
+
+    assert verificar(asyncio.run(dentro_de_un_bucle())).valido
