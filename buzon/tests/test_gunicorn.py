@@ -3,24 +3,19 @@ pages with the project's gunicorn.conf.py (preloaded app, frozen collector, work
 that close the master's database connections)."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from buzon.tests.ayudas import puerto_libre
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_gunicorn_sirve_con_la_configuracion_del_proyecto(tmp_path):
-    puerto = _puerto_libre()
+    puerto = puerto_libre()
     env = {
         **os.environ,
         "BUZON_DATA_DIR": str(tmp_path),

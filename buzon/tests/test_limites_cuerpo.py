@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from buzon.middleware import LIMITE_GENERAL, limites_por_ruta
+from buzon.tests.ayudas import entorno_de_servidor, iniciar_gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -79,48 +79,17 @@ def test_a_file_where_the_route_takes_none_is_refused_with_demasiados_archivos(d
 # --- over a real socket, against the production server ------------------------------
 
 
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def servidor(tmp_path):
-    puerto = _puerto_libre()
-    env = {
-        **os.environ,
-        "BUZON_DATA_DIR": str(tmp_path),
-        "BUZON_PORT": str(puerto),
-        "BUZON_WORKERS": "1",
-        "DJANGO_SETTINGS_MODULE": "buzon.settings",
-    }
-    env.pop("DATABASE_URL", None)
+    env = entorno_de_servidor(tmp_path)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
-    registro = (tmp_path / "gunicorn.log").open("w")
-    proceso = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "buzon.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=registro,
-        stderr=registro,
-        start_new_session=True,
-    )
-    limite = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", puerto), timeout=1).close()
-            break
-        except OSError:
-            assert proceso.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < limite
-            time.sleep(0.2)
+    proceso = iniciar_gunicorn(env, tmp_path)
+    puerto = int(env["BUZON_PORT"])
     yield puerto, tmp_path
     os.killpg(proceso.pid, signal.SIGTERM)
     proceso.wait(timeout=15)
-    registro.close()
 
 
 def test_80_mb_over_a_socket_is_answered_413_before_the_client_sends_it(servidor):

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from buzon.tests.ayudas import entorno_de_servidor, iniciar_gunicorn
 from promociones.tests.conftest import zip_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,12 +37,6 @@ print(json.dumps([e.archivo.name for e in Evidencia.objects.all()]))
 """
 
 
-def _puerto_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _manage(env: dict[str, str], *args: str) -> str:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -51,32 +46,6 @@ def _manage(env: dict[str, str], *args: str) -> str:
         capture_output=True,
         text=True,
     ).stdout
-
-
-def _iniciar(env: dict[str, str], datos: Path) -> subprocess.Popen[bytes]:
-    registro = (datos / "gunicorn.log").open("a")
-    proceso = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "buzon.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=registro,
-        stderr=registro,
-        start_new_session=True,  # one process group: master and worker die together
-    )
-    # Ready means a worker answers a page, not just that the port accepts: right after a
-    # SIGKILL of the previous server a connection can be accepted and then reset.
-    limite = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", int(env["BUZON_PORT"])), timeout=5) as c:
-                c.sendall(b"GET /acceso/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                if c.recv(65536).startswith(b"HTTP/1.1 200"):
-                    return proceso
-        except OSError:
-            pass
-        assert proceso.poll() is None, (datos / "gunicorn.log").read_text()
-        assert time.monotonic() < limite, "gunicorn no respondió en 30 s"
-        time.sleep(0.2)
 
 
 def _cuerpo(zip_: bytes) -> bytes:
@@ -123,22 +92,14 @@ def _archivos(carpeta: Path) -> list[str]:
 
 
 def test_after_sigkill_mid_upload_and_between_store_and_commit_nothing_is_left(tmp_path):
-    env = {
-        **os.environ,
-        "BUZON_DATA_DIR": str(tmp_path),
-        "BUZON_PORT": str(_puerto_libre()),
-        "BUZON_WORKERS": "1",
-        "BUZON_ANTIVIRUS": "null",
-        "DJANGO_SETTINGS_MODULE": "buzon.settings",
-    }
-    env.pop("DATABASE_URL", None)
+    env = entorno_de_servidor(tmp_path, BUZON_ANTIVIRUS="null")
     puerto = int(env["BUZON_PORT"])
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "sello_demo")
     token = _manage(env, "shell", "-c", CREAR_TOKEN).strip().splitlines()[-1]
     archivos, temporales = tmp_path / "archivos", tmp_path / "tmp"
 
-    servidor = _iniciar(env, tmp_path)
+    servidor = iniciar_gunicorn(env, tmp_path)
     try:
         evidencia = zip_bytes(b"Comprobante de pago.\n" * 50)
         filed = _presentar(puerto, token, evidencia)
@@ -173,7 +134,7 @@ def test_after_sigkill_mid_upload_and_between_store_and_commit_nothing_is_left(t
         os.utime(ruta, (HACE_DOS_HORAS, HACE_DOS_HORAS))
 
     # The restarted server sweeps on its first request, in the background.
-    servidor = _iniciar(env, tmp_path)
+    servidor = iniciar_gunicorn(env, tmp_path)
     try:
         with socket.create_connection(("127.0.0.1", puerto), timeout=10) as c:
             c.sendall(b"GET /acceso/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
