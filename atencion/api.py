@@ -5,27 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from atencion import acceso, consultas, services
+from atencion import acceso, services
 from avisos.models import Aviso, enmascarar
 from buzon.api import endpoint, leer_json, respuesta_json
 from buzon.errores import ErrorDominio
-from calendario.services import fecha_en_mexico
 from cuentas.autenticacion import token_requerido
 from promociones.api import detalle_a_dict, momento_iso, solicitud_a_dict
-from promociones.consultas import POR_PAGINA, paginar
 from promociones.models import Solicitud
 
 
-def _personal(request: HttpRequest) -> None:
+def solo_personal(request: HttpRequest) -> None:
     if not acceso.es_personal(request.user):
         raise ErrorDominio("solo_personal")
 
 
 def _solicitud(request: HttpRequest, folio: str) -> Solicitud:
-    _personal(request)
+    solo_personal(request)
     return acceso.solicitud_de_personal(request.user, folio)
 
 
@@ -37,7 +34,7 @@ def _actualizada(solicitud: Solicitud) -> HttpResponse:
     return respuesta_json(detalle_a_dict(recargada))
 
 
-def _fila(solicitud: Solicitud) -> dict[str, Any]:
+def fila_de_cola(solicitud: Solicitud) -> dict[str, Any]:
     return {
         **solicitud_a_dict(solicitud),
         "area": solicitud.area.clave,
@@ -45,29 +42,6 @@ def _fila(solicitud: Solicitud) -> dict[str, Any]:
         "nombre": solicitud.contribuyente.nombre,
         "asignada_a": solicitud.asignada_a.get_username() if solicitud.asignada_a else None,
     }
-
-
-@endpoint
-@require_GET
-@token_requerido
-def solicitudes(request: HttpRequest) -> HttpResponse:
-    _personal(request)
-    filtros = consultas.leer_filtros(request.GET)
-    consulta = consultas.solicitudes_de_personal(
-        request.user, filtros, hoy=fecha_en_mexico(timezone.now())
-    )
-    pagina = paginar(consulta, filtros.pagina)
-    filas = consulta.select_related(
-        "servicio", "asunto", "evidencia", "area", "contribuyente", "asignada_a"
-    )[pagina.desde : pagina.desde + POR_PAGINA]
-    return respuesta_json(
-        {
-            "resultados": [_fila(s) for s in filas],
-            "total": pagina.total,
-            "pagina": pagina.pagina,
-            "paginas": pagina.paginas,
-        }
-    )
 
 
 def _dias(valor: Any) -> int:

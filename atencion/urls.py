@@ -1,12 +1,12 @@
 from django.urls import path
 
-from atencion import api, views
+from atencion import api, cola, ingreso, views
 
 app_name = "atencion"
 
 urlpatterns = [
-    path("atencion/acceso/", views.Acceso.as_view(), name="acceso"),
-    path("atencion/", views.lista, name="lista"),
+    path("atencion/acceso/", ingreso.Acceso.as_view(), name="acceso"),
+    path("atencion/", cola.lista, name="lista"),
     # Before atencion/<folio>/: "avisos" is not a folio.
     path("atencion/avisos/", views.avisos_fallidos, name="avisos"),
     path("atencion/avisos/<aviso_id>/reintento", views.reintentar_aviso, name="reintentar_aviso"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("atencion/<str:folio>/asignacion", views.asignacion, name="asignacion"),
     path("atencion/<str:folio>/evidencia", views.evidencia, name="evidencia"),
     path("atencion/<str:folio>/respuesta.pdf", views.documento_respuesta, name="documento"),
-    path("api/v1/atencion/solicitudes", api.solicitudes, name="api_solicitudes"),
+    path("api/v1/atencion/solicitudes", cola.solicitudes_api, name="api_solicitudes"),
     path("api/v1/atencion/solicitudes/<str:folio>/prorroga", api.prorroga, name="api_prorroga"),
     path(
         "api/v1/atencion/solicitudes/<str:folio>/canalizacion",

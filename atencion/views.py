@@ -1,136 +1,25 @@
-"""The staff pages: sign-in, the list of the areas' requests and a request's detail."""
+"""The staff pages: a request's detail, its actions and downloads, and failed notices."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from acuses.models import Acuse
-from atencion import acceso, consultas, intentos, services
+from atencion import acceso, services
+from atencion.ingreso import personal_requerido
 from atencion.models import Adscripcion
 from avisos import services as avisos_services
 from avisos.models import Aviso, enmascarar
 from buzon.errores import ErrorDominio
-from calendario.services import fecha_en_mexico
-from cuentas.middleware import SESSION_INICIO
 from promociones import pipeline
-from promociones.consultas import POR_PAGINA, paginar
 from promociones.descargas import documento_de_respuesta, respuesta_evidencia
-from promociones.models import Asunto, Estatus, Evidencia, Respuesta, Servicio, Solicitud
-
-Vista = TypeVar("Vista", bound=Callable[..., HttpResponseBase])
-
-
-def personal_requerido(vista: Vista) -> Vista:
-    """Logged in with a staff account (one with a role in at least one area)."""
-
-    @login_required(login_url="atencion:acceso")
-    @wraps(vista)
-    def envoltura(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not acceso.es_personal(request.user):
-            raise PermissionDenied("Esta sección es solo para el personal del IMSS.")
-        return vista(request, *args, **kwargs)
-
-    return cast(Vista, envoltura)
-
-
-class Acceso(auth_views.LoginView):
-    """Username and password; the session then follows the taxpayers' rules.
-
-    Every attempt is audited as an IntentoAcceso (canal "pers"), and the same limiter as
-    the e.firma login applies (atencion.intentos): too many failures from an address,
-    or from an address for one username, within the window lock further attempts from
-    there until it passes; a username alone is never locked.
-    """
-
-    # Set by post() before the form is checked; form_valid() takes it back.
-    reserva: list[int]
-
-    template_name = "atencion/acceso.html"
-    redirect_authenticated_user = False
-
-    def get_default_redirect_url(self) -> str:
-        return "/atencion/"
-
-    def _usuario(self) -> str:
-        """The username as the form authenticates it (stripped, NFKC-normalized): counted
-        raw, «supervisor » or a full-width «ｓupervisor» would each get a fresh allowance
-        of failures against the same account."""
-        campo = self.get_form_class()().fields["username"]
-        return str(campo.to_python(self.request.POST.get("username", "")))[:20]
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        usuario = self._usuario()
-        try:
-            self.reserva = intentos.reservar(
-                usuario=usuario, direccion=request.META.get("REMOTE_ADDR")
-            )
-        except intentos.LimiteExcedido:
-            intentos.registrar(usuario, request.META.get("REMOTE_ADDR"), "demasiados_intentos")
-            return render(
-                request,
-                self.template_name,
-                {"bloqueado": True, "form": self.get_form_class()(request)},
-                status=429,
-            )
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        intentos.registrar(
-            self._usuario(), self.request.META.get("REMOTE_ADDR"), "credenciales_invalidas"
-        )
-        return super().form_invalid(form)
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        intentos.liberar(self.reserva)
-        intentos.registrar(
-            form.get_user().get_username()[:20], self.request.META.get("REMOTE_ADDR"), "ok"
-        )
-        respuesta = super().form_valid(form)
-        # cuentas.middleware ends every session 8 hours after this moment.
-        self.request.session[SESSION_INICIO] = time.time()
-        return respuesta
-
-
-@require_GET
-@personal_requerido
-def lista(request: HttpRequest) -> HttpResponse:
-    error = ""
-    try:
-        filtros = consultas.leer_filtros(request.GET)
-    except ErrorDominio as exc:
-        error, filtros = exc.mensaje, consultas.FiltrosPersonal()
-    consulta = consultas.solicitudes_de_personal(
-        request.user, filtros, hoy=fecha_en_mexico(timezone.now())
-    )
-    pagina = paginar(consulta, filtros.pagina, ajustar=True)
-    filas = consulta.select_related("servicio", "asunto", "area", "contribuyente")[
-        pagina.desde : pagina.desde + POR_PAGINA
-    ]
-    contexto = {
-        "filas": filas,
-        "pagina": pagina,
-        "filtros": filtros,
-        "error": error,
-        "estatus": Estatus.choices,
-        "asuntos": Asunto.objects.filter(area__in=acceso.areas_de(request.user))
-        .order_by("orden", "nombre")
-        .values_list("clave", "nombre"),
-        "hoy": fecha_en_mexico(timezone.now()),
-    }
-    return render(request, "atencion/lista.html", contexto)
+from promociones.models import Asunto, Evidencia, Respuesta, Servicio, Solicitud
 
 
 def _detalle(

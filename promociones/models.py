@@ -231,3 +231,47 @@ class Respuesta(models.Model):
     class Meta:
         verbose_name = "respuesta"
         db_table = "atencion_respuesta"
+
+
+class ConsultaInstitucional(models.Model):
+    """One look at or step on a request by the institution's staff: a view of its
+    detail, a download of its evidence or documents, or an action.
+
+    Append-only. The taxpayer sees these rows in Detalle (*Consultas y acciones del
+    Instituto*) with the area and role, never the person; staff of the request's area
+    see them all with the person. ``area`` and ``rol`` are copied as they were at that
+    moment: a later canalización or change of role does not rewrite the past.
+    """
+
+    class Accion(models.TextChoices):
+        CONSULTA = "consulta", "Consultó la solicitud"
+        EVIDENCIA = "evidencia", "Descargó la evidencia"
+        DOCUMENTO = "documento", "Descargó el documento de respuesta"
+        ACUSE = "acuse", "Descargó un acuse"
+        ASIGNACION = "asignacion", "Asignó la solicitud"
+        NOTA = "nota", "Agregó una nota interna"
+        PRORROGA = "prorroga", "Otorgó una prórroga"
+        CANALIZACION = "canalizacion", "Canalizó la solicitud"
+        RESPUESTA = "respuesta", "Respondió la solicitud"
+
+    solicitud = models.ForeignKey(
+        Solicitud, on_delete=models.PROTECT, related_name="consultas_institucionales"
+    )
+    creado = models.DateTimeField()
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey("atencion.Area", on_delete=models.PROTECT, related_name="+")
+    rol = models.CharField(max_length=10)  # atencion.Adscripcion.Rol's value then
+    accion = models.CharField(max_length=12, choices=Accion.choices)
+    # Through which door: "web" (pages) or "api".
+    canal = models.CharField(max_length=3, default="web")
+
+    class Meta:
+        verbose_name = "consulta institucional"
+        verbose_name_plural = "consultas institucionales"
+        ordering = ["creado", "id"]
+        indexes = [models.Index(fields=["solicitud", "creado", "id"], name="consulta_solicitud")]
+
+    def __str__(self) -> str:
+        return f"{self.solicitud_id} {self.accion} {self.creado:%Y-%m-%d %H:%M}"
