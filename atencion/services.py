@@ -143,17 +143,19 @@ def canalizar(
     asunto: str,
     momento: datetime | None = None,
 ) -> Solicitud:
-    """Re-routes the request to another servicio and asunto (claves), and its area.
+    """Re-routes the request to another servicio, asunto or both (claves), and its area.
 
-    Both must change. The new response date is the new asunto's term counted from the
-    canalización day (the next business day when it happens on a non-working day).
+    The guide's "servicio y/o asunto" (VIII.1): either may stay, not both; the asunto
+    must be offered in the target servicio. The new response date is the new asunto's
+    term in that servicio counted from the canalización day (the next business day when
+    it happens on a non-working day).
     """
     momento = momento or timezone.now()
 
     def cambio(s: Solicitud) -> pipeline.Cambio:
         texto_nota = _nota(nota)
         serv, asu = _catalogo(servicio, asunto)
-        if serv.pk == s.servicio_id or asu.pk == s.asunto_id:
+        if serv.pk == s.servicio_id and asu.pk == s.asunto_id:
             raise ErrorDominio("canalizacion_sin_cambio")
         hoy = fecha_en_mexico(momento)
         nueva = sumar_habiles(siguiente_habil(hoy), asu.plazo_en(serv))
@@ -164,7 +166,9 @@ def canalizar(
                 "area": asu.area,
                 "respuesta_a_partir_del": nueva,
                 "fecha_respuesta_o_canalizacion": hoy,
-                "asignada_a": None,  # the new area assigns it again
+                # A new area assigns it again; within the same area (only the servicio
+                # changed, or an asunto of the same area) whoever had it keeps it.
+                "asignada_a": s.asignada_a if asu.area_id == s.area_id else None,
             },
             datos={
                 "nota": texto_nota,

@@ -359,7 +359,9 @@ _PERSONAL: dict[str, Entrada] = _fuera_del_documento(
             "Elige uno de los asuntos activos de {servicios}.", campo="asunto"
         ),
         "canalizacion_sin_cambio": Entrada(
-            "Para canalizar hay que cambiar tanto el servicio como el asunto.", campo="asunto"
+            "La solicitud ya está en ese servicio y asunto. Para canalizarla cambia el servicio, "
+            "el asunto o ambos.",
+            campo="asunto",
         ),
         "usuario_invalido": Entrada(
             "Elige a una persona adscrita al área de la solicitud.", campo="usuario"

@@ -147,7 +147,7 @@ def test_canalizacion_through_the_api(contribuyente, solicitud, supervisor):
     api = api_de(supervisor)
     url = f"{BASE}/{solicitud.folio}/canalizacion"
     error(
-        post_json(api, url, {"nota": "x", "servicio": "aclaracion", "asunto": "icsoe"}),
+        post_json(api, url, {"nota": "x", "servicio": "aclaracion", "asunto": "emisiones"}),
         "canalizacion_sin_cambio",
     )
     error(

@@ -13,7 +13,7 @@ from avisos.models import Aviso
 from buzon.errores import ErrorDominio
 from buzon.lib import cadena as cadena_lib
 from promociones import pipeline
-from promociones.models import Asunto, Evento, Respuesta, Solicitud
+from promociones.models import Asunto, Evento, Respuesta, Servicio, Solicitud
 from tests.personas import ANALISTA, ANALISTA_OTRA_AREA, SUPERVISOR
 
 pytestmark = pytest.mark.django_db
@@ -176,14 +176,62 @@ def test_canalizacion_moves_service_subject_area_and_counts_from_next_business_d
     assert "17/03/2026" in aviso.texto
 
 
-@pytest.mark.parametrize(
-    ("servicio", "asunto"),
-    [("aclaracion", "activacion-buzon"), ("orientacion", "emisiones")],
-)
-def test_canalizacion_must_change_both_service_and_subject(solicitud, supervisor, servicio, asunto):
-    error = codigo_de(lambda: canalizar(solicitud, supervisor, servicio=servicio, asunto=asunto))
-    assert error.codigo == "canalizacion_sin_cambio"
+def test_canalizacion_may_change_only_the_service(solicitud, supervisor, analista):
+    # The guide's "servicio y/o asunto": an Aclaración that is an Orientación about the
+    # same asunto. The area stays, and so does whoever was working on it.
+    services.asignar(solicitud=solicitud, actor=supervisor, usuario=ANALISTA.username)
+    canalizar(solicitud, supervisor, servicio="orientacion", asunto="emisiones")
+    guardada = Solicitud.objects.select_related("servicio", "asunto", "area").get(pk=solicitud.pk)
+    assert guardada.estatus == "canalizado"
+    assert (guardada.servicio.clave, guardada.asunto.clave) == ("orientacion", "emisiones")
+    assert guardada.area.clave == "emisiones"
+    assert guardada.asignada_a == analista
+    # Orientación's term, 5 business days after Monday 9 March, skipping 16 March.
+    assert guardada.respuesta_a_partir_del == date(2026, 3, 17)
+    acuse = assert_acuse_verificable(guardada, "canalizacion")
+    assert (acuse.hechos["servicio_anterior"], acuse.hechos["servicio"]) == (
+        "Aclaración",
+        "Orientación",
+    )
+    assert acuse.hechos["asunto_anterior"] == acuse.hechos["asunto"] == "Emisiones"
+
+
+def test_canalizacion_may_change_only_the_subject(solicitud, supervisor, analista):
+    services.asignar(solicitud=solicitud, actor=supervisor, usuario=ANALISTA.username)
+    canalizar(solicitud, supervisor, servicio="aclaracion", asunto="icsoe")
+    guardada = Solicitud.objects.select_related("servicio", "asunto", "area").get(pk=solicitud.pk)
+    assert guardada.estatus == "canalizado"
+    assert (guardada.servicio.clave, guardada.asunto.clave) == ("aclaracion", "icsoe")
+    # Another area: it assigns the request again.
+    assert (guardada.area.clave, guardada.asignada_a) == ("icsoe", None)
+    # Aclaración's term, 10 business days after Monday 9 March, skipping 16 March.
+    assert guardada.respuesta_a_partir_del == date(2026, 3, 24)
+    acuse = assert_acuse_verificable(guardada, "canalizacion")
+    assert acuse.hechos["servicio_anterior"] == acuse.hechos["servicio"] == "Aclaración"
+    assert (acuse.hechos["asunto_anterior"], acuse.hechos["asunto"]) == ("Emisiones", "ICSOE")
+
+
+def test_canalizacion_to_the_same_service_and_subject_is_refused(solicitud, supervisor):
+    error = codigo_de(
+        lambda: canalizar(solicitud, supervisor, servicio="aclaracion", asunto="emisiones")
+    )
+    assert (error.codigo, error.campo) == ("canalizacion_sin_cambio", "asunto")
+    assert "cambia el servicio, el asunto o ambos" in error.mensaje
+    guardada = Solicitud.objects.get(pk=solicitud.pk)
+    assert guardada.estatus == "recibido"
+    assert not guardada.eventos.filter(tipo=Evento.Tipo.CANALIZADA).exists()
+    assert not Acuse.objects.filter(solicitud=solicitud, tipo="canalizacion").exists()
+    assert not Aviso.objects.filter(solicitud=solicitud).exists()
+
+
+def test_canalizacion_needs_a_subject_the_target_service_offers(solicitud, supervisor):
+    Asunto.objects.get(clave="icsoe").servicios.remove(Servicio.objects.get(clave="orientacion"))
+    error = codigo_de(lambda: canalizar(solicitud, supervisor, asunto="icsoe"))
+    assert (error.codigo, error.campo) == ("asunto_invalido", "asunto")
+    assert error.mensaje == "Elige uno de los asuntos activos de Orientaciones."
     assert Solicitud.objects.get(pk=solicitud.pk).estatus == "recibido"
+    # The same asunto where it is offered is fine.
+    canalizar(solicitud, supervisor, servicio="aclaracion", asunto="icsoe")
 
 
 def test_canalizacion_needs_a_valid_service_and_an_active_subject(solicitud, supervisor):

@@ -154,14 +154,32 @@ def test_canalizacion_errors(api, personal):
     es_error(
         canalizacion(supervisor, folio, "orientacion", "icsoe", nota=""), "nota_requerida", 400
     )
-    es_error(canalizacion(supervisor, folio, "aclaracion", "icsoe"), "canalizacion_sin_cambio", 400)
+    # Filed as aclaracion/emisiones: moving it there again changes nothing.
     es_error(
-        canalizacion(supervisor, folio, "orientacion", "emisiones"), "canalizacion_sin_cambio", 400
+        canalizacion(supervisor, folio, "aclaracion", "emisiones"), "canalizacion_sin_cambio", 400
     )
     es_error(canalizacion(supervisor, folio, "queja", "icsoe"), "servicio_invalido", 400)
     es_error(canalizacion(supervisor, folio, "orientacion", "no-existe"), "asunto_invalido", 400)
     actualizada(canalizacion(supervisor, folio, "orientacion", "icsoe"))
     es_error(canalizacion(supervisor, folio, "aclaracion", "emisiones"), "transicion_invalida", 409)
+
+
+@pytest.mark.parametrize(
+    ("servicio", "asunto"),
+    [("orientacion", "emisiones"), ("aclaracion", "icsoe"), ("orientacion", "icsoe")],
+    ids=["solo-servicio", "solo-asunto", "ambos"],
+)
+def test_canalizacion_changes_the_service_the_subject_or_both(api, personal, servicio, asunto):
+    supervisor = personal("supervisor")
+    folio = presentar(api)["folio"]
+    c = actualizada(canalizacion(supervisor, folio, servicio, asunto))
+    assert (c["estatus"], c["servicio"], c["asunto"]) == ("canalizado", servicio, asunto)
+    vista = api.get(f"/api/v1/solicitudes/{folio}").json()
+    assert (vista["estatus"], vista["servicio"], vista["asunto"]) == (
+        "canalizado",
+        servicio,
+        asunto,
+    )
 
 
 def test_respuesta_errors_and_nothing_after_atendido(api, personal):
