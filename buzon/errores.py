@@ -136,19 +136,29 @@ _SOLICITUDES: dict[str, Entrada] = {
         campo="evidencia",
     ),
     "evidencia_no_zip": Entrada(_REGLA_EVIDENCIA, campo="evidencia"),
-    "evidencia_no_zip.vacio": Entrada(
-        "El archivo está vacío. " + _REGLA_EVIDENCIA, campo="evidencia"
-    ),
-    "evidencia_no_zip.sin_entradas": Entrada(
-        "El archivo .zip está vacío: no contiene documentos.", campo="evidencia"
-    ),
-    "evidencia_sin_archivos": Entrada(
-        "El archivo .zip solo contiene carpetas vacías, sin ningún documento. "
-        "Agrega tus documentos al .zip y vuelve a enviarlo.",
+    "evidencia_no_zip.extension": Entrada(
+        "«{nombre}» no es un archivo .zip. Comprime tus documentos en un .zip de menos de "
+        "10 MB y adjúntalo.",
         campo="evidencia",
     ),
+    "evidencia_no_zip.vacio": Entrada(
+        "«{nombre}» está vacío (0 bytes). Adjunta el .zip con tus documentos.",
+        campo="evidencia",
+    ),
+    "evidencia_no_zip.sin_entradas": Entrada(
+        "«{nombre}» es un .zip vacío: no contiene ningún documento. Agrega tus documentos "
+        "al .zip y vuelve a adjuntarlo.",
+        campo="evidencia",
+    ),
+    "evidencia_sin_archivos": Entrada(
+        "«{nombre}» solo contiene carpetas vacías, sin ningún documento. "
+        "Agrega tus documentos al .zip y vuelve a adjuntarlo.",
+        campo="evidencia",
+    ),
+    # The zip inspector's sentence replaces this one: it names the file inside the zip
+    # at fault and why (buzon.lib.zips).
     "evidencia_peligrosa": Entrada(
-        "El archivo no se aceptó porque podría dañar a quien lo abra. {detalle}",
+        "El .zip contiene un archivo que podría dañar a quien lo abra; no se aceptó.",
         campo="evidencia",
     ),
     "evidencia_infectada": Entrada(
@@ -157,6 +167,12 @@ _SOLICITUDES: dict[str, Entrada] = {
         campo="evidencia",
     ),
     "evidencia_muy_grande": Entrada(_REGLA_EVIDENCIA, 413, "evidencia"),
+    "evidencia_muy_grande.tamano": Entrada(
+        "«{nombre}» pesa {tamano}; debe pesar menos de 10 MB. Incluye solo los documentos "
+        "necesarios o reduce su tamaño.",
+        413,
+        "evidencia",
+    ),
     "antivirus_no_disponible": Entrada(
         "No se pudo revisar el archivo con el antivirus en este momento; intenta de nuevo "
         "en unos minutos.",

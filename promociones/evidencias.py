@@ -24,6 +24,7 @@ from promociones.antivirus import Antivirus, antivirus_configurado
 
 __all__ = [
     "LIMITE_BYTES",
+    "ArchivoExcedido",
     "EvidenciaGuardada",
     "borrar_evidencia",
     "error_muy_grande",
@@ -46,6 +47,17 @@ class EvidenciaGuardada:
     clave: str  # the storage name
 
 
+@dataclass(frozen=True)
+class ArchivoExcedido:
+    """A file refused for its size, as the upload saw it: its name and how much it weighs."""
+
+    nombre: str
+    bytes: int
+
+    def error(self) -> ErrorDominio:
+        return error_muy_grande(self.nombre, self.bytes)
+
+
 def validar_y_guardar_evidencia(
     archivo: UploadedFile,
     *,
@@ -56,30 +68,34 @@ def validar_y_guardar_evidencia(
 
     The cheap checks come first (name, size), then the zip inspection, then the
     scanner, and only a file that passed them all is stored. The client's content
-    type is never consulted: only the bytes decide.
+    type is never consulted: only the bytes decide. Every refusal names the file (and,
+    for what is inside the zip, the file inside it at fault).
     """
     nombre = sanear_nombre(archivo.name or "")
     if not nombre.lower().endswith(".zip"):
-        raise ErrorDominio("evidencia_no_zip")
+        if not nombre:
+            raise ErrorDominio("evidencia_no_zip")
+        raise ErrorDominio("evidencia_no_zip.extension", nombre=nombre)
     tamano = _tamano(archivo)
     if tamano >= LIMITE_BYTES:
-        raise error_muy_grande()
+        raise error_muy_grande(nombre, tamano)
     if tamano == 0:
-        raise ErrorDominio("evidencia_no_zip.vacio")
+        raise ErrorDominio("evidencia_no_zip.vacio", nombre=nombre)
     # An UploadedFile proxies read/seek/tell to the binary file it wraps.
     binario = cast(BinaryIO, archivo)
     try:
         archivo.seek(0)
-        resumen = inspeccionar_zip(binario)
+        resumen = inspeccionar_zip(binario, nombre=nombre)
     except ZipInvalido as exc:
         raise ErrorDominio("evidencia_no_zip", mensaje=exc.mensaje) from None
     except ZipPeligroso as exc:
-        raise ErrorDominio("evidencia_peligrosa", detalle=exc.mensaje) from None
+        # The inspector's sentence says which file inside the zip and why, on its own.
+        raise ErrorDominio("evidencia_peligrosa", mensaje=exc.mensaje) from None
     if resumen.entradas == 0:
-        raise ErrorDominio("evidencia_no_zip.sin_entradas")
+        raise ErrorDominio("evidencia_no_zip.sin_entradas", nombre=nombre)
     if resumen.archivos == 0:
         # Only folders: the taxpayer zipped the folder structure but not the documents.
-        raise ErrorDominio("evidencia_sin_archivos")
+        raise ErrorDominio("evidencia_sin_archivos", nombre=nombre)
     archivo.seek(0)
     (antivirus or antivirus_configurado()).escanear(binario)
     # The upload handler hashed the bytes as they arrived; only files that came
@@ -96,8 +112,16 @@ def borrar_evidencia(clave: str, *, almacen: Storage | None = None) -> None:
     (almacen or default_storage).delete(clave)
 
 
-def error_muy_grande() -> ErrorDominio:
-    return ErrorDominio("evidencia_muy_grande")
+def error_muy_grande(nombre: str | None = None, tamano: int | None = None) -> ErrorDominio:
+    """413 ``evidencia_muy_grande``, naming the file and its size when they are known."""
+    if not nombre or tamano is None:
+        return ErrorDominio("evidencia_muy_grande")
+    return ErrorDominio("evidencia_muy_grande.tamano", nombre=nombre, tamano=megabytes(tamano))
+
+
+def megabytes(cantidad: int) -> str:
+    """``11744051`` → ``11.2 MB`` (MB of 1,048,576 bytes, as the 10 MB limit counts them)."""
+    return f"{cantidad / (1024 * 1024):,.1f} MB"
 
 
 def sanear_nombre(nombre: str) -> str:

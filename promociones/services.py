@@ -24,6 +24,7 @@ from calendario.services import plazo_de_respuesta
 from cuentas.models import Contribuyente
 from promociones import catalogo, pipeline
 from promociones.evidencias import (
+    ArchivoExcedido,
     EvidenciaGuardada,
     borrar_evidencia,
     error_muy_grande,
@@ -66,7 +67,7 @@ def validar_solicitud(
     descripcion: str,
     telefono: str,
     hay_evidencia: bool,
-    evidencia_excedida: bool = False,
+    evidencia_excedida: bool | ArchivoExcedido | None = False,
 ) -> DatosSolicitud:
     """The form's rules in the form's order; raises ErroresSolicitud with every broken one."""
     errores: list[ErrorDominio] = []
@@ -96,7 +97,9 @@ def validar_solicitud(
             errores.append(ErrorDominio("telefono_invalido"))
     elif serv.requiere_telefono:
         errores.append(ErrorDominio("telefono_requerido", servicio=serv.nombre))
-    if evidencia_excedida:
+    if isinstance(evidencia_excedida, ArchivoExcedido):
+        errores.append(evidencia_excedida.error())  # names the file and its size
+    elif evidencia_excedida:
         errores.append(error_muy_grande())
     elif not hay_evidencia and serv.requiere_evidencia:
         errores.append(ErrorDominio("evidencia_requerida", servicio=serv.nombre))
@@ -147,7 +150,7 @@ def registrar_solicitud(
     evidencia: UploadedFile | None,
     clave_idempotencia: str | None = None,
     momento: datetime | None = None,
-    evidencia_excedida: bool = False,
+    evidencia_excedida: bool | ArchivoExcedido | None = False,
 ) -> Solicitud:
     """Validates and records a request with its folio, evidence, history and acuse.
 

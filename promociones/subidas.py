@@ -2,9 +2,11 @@
 
 Django's default handlers keep small files in memory and never stop a big one. The
 handler here writes every file to a temporary file in 64 KiB chunks while it computes
-the SHA-256, so a 10 MB upload neither sits in memory nor is read twice, and it gives
-up as soon as a file reaches the limit, marking the request so the view can answer
-413 instead of mistaking the missing file for "no evidence".
+the SHA-256, so a 10 MB upload neither sits in memory nor is read twice, and it stops
+keeping a file as soon as it reaches the limit, marking the request so the view can
+answer 413 instead of mistaking the missing file for "no evidence". The rest of that
+file is only counted, so the refusal can say how much it weighs (the body-limit
+middleware already refused any body more than 64 KB over the limit, unread).
 
 Handlers must be installed before anything reads ``request.POST`` or ``request.FILES``.
 Django's CSRF middleware reads ``request.POST`` before the view runs, hence
@@ -27,15 +29,11 @@ from typing import Any
 
 from django.core.exceptions import TooManyFilesSent
 from django.core.files.uploadedfile import TemporaryUploadedFile
-from django.core.files.uploadhandler import (
-    FileUploadHandler,
-    StopUpload,
-    TemporaryFileUploadHandler,
-)
+from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from promociones.evidencias import LIMITE_BYTES, error_muy_grande
+from promociones.evidencias import LIMITE_BYTES, ArchivoExcedido, sanear_nombre
 
 __all__ = [
     "MARCA_ARCHIVOS",
@@ -102,7 +100,8 @@ class EvidenciaTemporal(TemporaryUploadedFile):
 
 
 class LimiteEvidenciaUploadHandler(TemporaryFileUploadHandler):
-    """Streams each file to disk while hashing; stops at ``limite`` bytes."""
+    """Streams each file to disk while hashing; at ``limite`` bytes it drops the file and
+    only counts the rest of it."""
 
     chunk_size = 64 * 1024
 
@@ -111,6 +110,7 @@ class LimiteEvidenciaUploadHandler(TemporaryFileUploadHandler):
         self.limite = limite
         self._resumen = hashlib.sha256()
         self._recibidos = 0
+        self._excedido = False
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         # The base class records the names; its temporary-file parent is skipped so
@@ -121,28 +121,37 @@ class LimiteEvidenciaUploadHandler(TemporaryFileUploadHandler):
         )
         self._resumen = hashlib.sha256()
         self._recibidos = 0
+        self._excedido = False
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self._recibidos += len(raw_data)
+        if self._excedido:
+            return
         if self._recibidos >= self.limite:
-            self._abortar()
+            self._exceder()
+            return
         self._resumen.update(raw_data)
         self.file.write(raw_data)
 
-    def file_complete(self, file_size: int) -> EvidenciaTemporal:
+    def file_complete(self, file_size: int) -> EvidenciaTemporal | None:
+        if self._excedido:
+            self._marcar()  # now with the whole size
+            return None  # no file: the view answers 413
         archivo = super().file_complete(file_size)
         assert isinstance(archivo, EvidenciaTemporal)
         archivo.sha256 = self._resumen.hexdigest()
         return archivo
 
-    def _abortar(self) -> None:
-        if self.request is not None:
-            setattr(self.request, MARCA, True)
+    def _exceder(self) -> None:
+        self._excedido = True
+        self._marcar()
         self.upload_interrupted()  # closes and removes the partial temporary file
         del self.file  # so the parser does not close it a second time
-        # connection_reset=False: Django drains the rest of the body, so the client
-        # is still there to read our 413 and the message next to the field.
-        raise StopUpload(connection_reset=False)
+
+    def _marcar(self) -> None:
+        if self.request is not None:
+            excedido = ArchivoExcedido(sanear_nombre(self.file_name or ""), self._recibidos)
+            setattr(self.request, MARCA, excedido)
 
 
 def instalar_manejadores(request: HttpRequest) -> None:
@@ -159,16 +168,19 @@ def instalar_manejadores(request: HttpRequest) -> None:
     request.upload_handlers = [contador, LimiteEvidenciaUploadHandler(request)]
 
 
-def evidencia_excedida(request: HttpRequest) -> bool:
-    """True when the handler stopped a file at the limit (the file is then absent)."""
+def evidencia_excedida(request: HttpRequest) -> ArchivoExcedido | None:
+    """The file the handler dropped at the limit (it is then absent from FILES), or None."""
     request.FILES  # noqa: B018  # parsing the body is what sets the flag
-    return bool(getattr(request, MARCA, False))
+    excedido = getattr(request, MARCA, None)
+    return excedido if isinstance(excedido, ArchivoExcedido) else None
 
 
 def revisar_subida(request: HttpRequest) -> None:
-    """Raises ``evidencia_muy_grande`` (413) when the upload was stopped at the limit."""
-    if evidencia_excedida(request):
-        raise error_muy_grande()
+    """Raises ``evidencia_muy_grande`` (413), naming the file and its size, when the
+    upload was stopped at the limit."""
+    excedido = evidencia_excedida(request)
+    if excedido is not None:
+        raise excedido.error()
 
 
 def acepta_evidencia(vista: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

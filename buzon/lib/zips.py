@@ -8,6 +8,14 @@ blocks only to count the real bytes, because headers can lie. Pure Python (stdli
 Only two compression methods are accepted, stored and deflate: they are what every
 common tool writes, and deflate is the only one whose output ``zipfile`` bounds per
 read (bzip2 and LZMA blocks can expand without limit inside a single call).
+
+Programs are refused too, by name (the extensions Windows runs on a double click, as
+the last of several: «factura.pdf.exe») and by their first bytes (PE, ELF, Mach-O),
+whatever they are called: evidence is documents, and a program a person opens thinking
+it is a document is how most harm arrives by mail.
+
+Every refusal is a sentence for the person who sent the file: it names the file inside
+the .zip at fault and says what to do, without the format's jargon.
 """
 
 from __future__ import annotations
@@ -89,6 +97,27 @@ DOCUMENTOS_ZIP = (
     ".odt", ".ods", ".odp", ".odg",
 )  # fmt: skip
 
+# Programs Windows runs (or hands to an interpreter) when a person opens them. Checked
+# on the last extension, so «factura.pdf.exe» is a program; Windows also drops trailing
+# dots and spaces («factura.exe.»), so they are dropped here too.
+EXTENSIONES_EJECUTABLES = (
+    ".exe", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".js", ".jar", ".msi", ".scr", ".com",
+)  # fmt: skip
+
+# The first bytes of programs, whatever their name: ELF (Linux), Mach-O 32/64 bits in
+# both byte orders and the universal (fat) binary of macOS, which shares CAFEBABE with
+# Java classes (programs as well). MZ (Windows) is checked apart: see _es_programa.
+FIRMAS_EJECUTABLE: tuple[bytes, ...] = (
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+)
+_CABECERA_DOS = 64  # the MS-DOS header every Windows program starts with
+_DESPLAZAMIENTO_PE = 0x3C  # where that header says the PE header starts
+
 # (offset, magic bytes, what it is), checked against the first block of each entry.
 FIRMAS_ARCHIVO: tuple[tuple[int, bytes, str], ...] = (
     (0, b"PK\x03\x04", "zip"),
@@ -123,42 +152,51 @@ _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 
 
-def inspeccionar_zip(f: BinaryIO, limites: Limites = LIMITES) -> ResumenZip:
+def inspeccionar_zip(
+    f: BinaryIO, limites: Limites = LIMITES, *, nombre: str | None = None
+) -> ResumenZip:
     """Checks ``f`` (seekable, read from its start) and returns what it holds.
 
     Raises :class:`ZipInvalido` when it is not a readable zip and :class:`ZipPeligroso`
     when it is one that could harm whoever opens it. Reads at most one block of
-    decompressed data at a time and stops as soon as a limit is passed.
+    decompressed data at a time and stops as soon as a limit is passed. ``nombre``, the
+    uploaded file's name, is what the messages about the whole archive call it.
     """
-    inicio_directorio = _revisar_directorio(f, limites)
+    inicio_directorio = _revisar_directorio(f, limites, nombre)
     try:
         f.seek(0)
         archivo = zipfile.ZipFile(f)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error, UnicodeError):
-        raise _danado() from None
+    # NotImplementedError: a directory entry that asks for a newer zip version than the
+    # stdlib reads (found by the property tests): unreadable, like damage.
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        struct.error,
+        UnicodeError,
+        NotImplementedError,
+    ):
+        raise _danado(nombre) from None
     with archivo:
         entradas = archivo.infolist()
         if len(entradas) > limites.max_entradas:  # the directory walk already counted
-            raise _demasiadas(len(entradas), limites)
+            raise _demasiadas(len(entradas), limites, nombre)
         total_declarado = 0
         for info in entradas:
             _revisar_declaracion(info, limites)
             total_declarado += info.file_size
             if total_declarado > limites.max_total_declarado:
-                raise ZipPeligroso(
-                    "total_excesivo",
-                    f"El archivo declara más de {_mb(limites.max_total_declarado)} "
-                    "sin comprimir; el límite es ese.",
-                )
-        _revisar_posiciones(f, entradas, inicio_directorio)
+                raise _total_excesivo(limites, nombre)
+        _revisar_posiciones(f, entradas, inicio_directorio, nombre)
         total_real = 0
         for info in entradas:
-            total_real += _leer_entrada(archivo, info, limites, total_real)
+            total_real += _leer_entrada(archivo, info, limites, total_real, nombre)
     archivos = sum(1 for info in entradas if not info.is_dir())
     return ResumenZip(entradas=len(entradas), total_descomprimido=total_real, archivos=archivos)
 
 
-def _revisar_directorio(f: BinaryIO, limites: Limites) -> int:
+def _revisar_directorio(f: BinaryIO, limites: Limites, nombre: str | None) -> int:
     """Counts the central directory's entries before ``zipfile`` loads them all.
 
     ``zipfile`` reads the whole directory into memory and builds an object per entry;
@@ -169,7 +207,7 @@ def _revisar_directorio(f: BinaryIO, limites: Limites) -> int:
     f.seek(0, 2)
     tamano = f.tell()
     if tamano < _EOCD.size:
-        raise _no_es_zip()
+        raise _no_es_zip(nombre)
     cola_inicio = max(0, tamano - _EOCD.size - 0xFFFF)
     f.seek(cola_inicio)
     cola = f.read(tamano - cola_inicio)
@@ -177,7 +215,7 @@ def _revisar_directorio(f: BinaryIO, limites: Limites) -> int:
     if cola[pos_relativa : pos_relativa + 4] != _FIRMA_EOCD:
         pos_relativa = cola.rfind(_FIRMA_EOCD)
         if pos_relativa < 0 or pos_relativa + _EOCD.size > len(cola):
-            raise _no_es_zip()
+            raise _no_es_zip(nombre)
     registro = _EOCD.unpack_from(cola, pos_relativa)
     pos_fin = cola_inicio + pos_relativa
     declaradas: int = registro[4]
@@ -191,33 +229,34 @@ def _revisar_directorio(f: BinaryIO, limites: Limites) -> int:
             f.seek(inicio_fin)
             registro64 = f.read(_EOCD64.size)
             if registro64[:4] != _FIRMA_EOCD64:
-                raise _danado()
+                raise _danado(nombre)
             campos = _EOCD64.unpack(registro64)
             declaradas, tamano_dir = campos[7], campos[8]
     if declaradas > limites.max_entradas:
-        raise _demasiadas(declaradas, limites)
+        raise _demasiadas(declaradas, limites, nombre)
     if tamano_dir > limites.max_directorio:
         raise ZipPeligroso(
             "directorio_excesivo",
-            f"El índice del archivo ocupa {_mb(tamano_dir)}, más de lo que ocupan "
-            f"{limites.max_entradas:,} entradas normales.",
+            f"La lista de contenido de {_el_zip(nombre)} ocupa {_mb(tamano_dir)}, mucho "
+            f"más que la de {limites.max_entradas:,} documentos: el .zip fue alterado para "
+            "saturar a quien lo abra. Vuelve a comprimir tus documentos.",
         )
     inicio = inicio_fin - tamano_dir
     if inicio < 0:
-        raise _danado()
+        raise _danado(nombre)
     pos, contadas = inicio, 0
     while pos < inicio_fin:
         if pos + _CENTRAL.size > inicio_fin:
-            raise _danado()
+            raise _danado(nombre)
         f.seek(pos)
         cabecera = f.read(_CENTRAL.size)
         if len(cabecera) != _CENTRAL.size or cabecera[:4] != _FIRMA_CENTRAL:
-            raise _danado()
+            raise _danado(nombre)
         campos_c = _CENTRAL.unpack(cabecera)
         pos += _CENTRAL.size + campos_c[12] + campos_c[13] + campos_c[14]
         contadas += 1
         if contadas > limites.max_entradas:
-            raise _demasiadas(contadas, limites)
+            raise _demasiadas(contadas, limites, nombre)
     return inicio
 
 
@@ -232,31 +271,39 @@ def _revisar_declaracion(info: zipfile.ZipInfo, limites: Limites) -> None:
     if info.flag_bits & _CIFRADO:
         raise ZipPeligroso(
             "cifrado",
-            f"La entrada «{visible}» está protegida con contraseña; no se puede revisar.",
+            f"El archivo «{visible}» dentro del .zip tiene contraseña, así que no se puede "
+            "revisar. Comprime tus documentos sin contraseña.",
             nombre,
         )
     modo = info.external_attr >> 16
     if stat.S_ISLNK(modo):
         raise ZipPeligroso(
             "enlace_simbolico",
-            f"La entrada «{visible}» es un enlace simbólico, que al extraerse puede "
-            "apuntar fuera de la carpeta.",
+            f"«{visible}» dentro del .zip no es un documento sino un acceso directo (enlace "
+            "simbólico) que al extraerse puede apuntar a otros archivos de la computadora. "
+            "Incluye el documento mismo.",
             nombre,
         )
     if stat.S_IFMT(modo) not in (0, stat.S_IFREG, stat.S_IFDIR):
         raise ZipPeligroso(
             "entrada_especial",
-            f"La entrada «{visible}» no es un archivo ni una carpeta (es un dispositivo "
-            "o una tubería).",
+            f"«{visible}» dentro del .zip no es un documento ni una carpeta, sino un "
+            "dispositivo o una tubería del sistema. Incluye solo documentos.",
             nombre,
         )
     if info.compress_type not in METODOS_ACEPTADOS:
         raise ZipPeligroso(
             "metodo_no_soportado",
-            f"La entrada «{visible}» usa un método de compresión que no se puede "
-            "revisar; comprime el archivo con la opción estándar (Deflate).",
+            f"El archivo «{visible}» dentro del .zip está comprimido con un método que no "
+            "se puede revisar. Vuelve a comprimir con la opción estándar (la de Windows o "
+            "macOS: «Comprimir» o «Enviar a carpeta comprimida»).",
             nombre,
         )
+    if not info.is_dir():
+        # The name an extractor will write: the Unicode Path when there is one.
+        for candidato in (nombre_unicode, nombre):
+            if candidato is not None and _es_programa_por_nombre(candidato):
+                raise _programa(candidato)
     if _es_archivo_por_nombre(nombre) or (
         nombre_unicode is not None and _es_archivo_por_nombre(nombre_unicode)
     ):
@@ -270,21 +317,24 @@ def _revisar_nombre(nombre: str) -> None:
     if any(unicodedata.category(c) == "Cc" for c in nombre):
         raise ZipPeligroso(
             "nombre_invalido",
-            f"La entrada «{visible}» tiene caracteres de control en su nombre.",
+            f"El nombre del archivo «{visible}» dentro del .zip tiene caracteres invisibles "
+            "que pueden ocultar su nombre real. Cámbiale el nombre y vuelve a comprimir.",
             nombre,
         )
     ruta = nombre.replace("\\", "/")
     if ruta.startswith("/") or (len(ruta) >= 2 and ruta[1] == ":" and ruta[0].isalpha()):
         raise ZipPeligroso(
             "ruta_absoluta",
-            f"La entrada «{visible}» tiene una ruta absoluta; al extraerse se escribiría "
-            "fuera de la carpeta elegida.",
+            f"El archivo «{visible}» dentro del .zip lleva la ruta completa de un disco y al "
+            "extraerse se guardaría fuera de la carpeta elegida. Comprime solo tus "
+            "documentos, sin la ruta.",
             nombre,
         )
     if ".." in ruta.split("/"):
         raise ZipPeligroso(
             "ruta_fuera",
-            f"La entrada «{visible}» usa «..» y al extraerse saldría de la carpeta elegida.",
+            f"El archivo «{visible}» dentro del .zip podría dañar a quien lo abra: su ruta "
+            "usa «..» y al extraerse se guardaría fuera de la carpeta elegida.",
             nombre,
         )
 
@@ -302,7 +352,7 @@ def _ruta_unicode(extra: bytes) -> str | None:
 
 
 def _revisar_posiciones(
-    f: BinaryIO, entradas: list[zipfile.ZipInfo], inicio_directorio: int
+    f: BinaryIO, entradas: list[zipfile.ZipInfo], inicio_directorio: int, zip_nombre: str | None
 ) -> None:
     """Each entry's data must end before the next one starts.
 
@@ -316,7 +366,7 @@ def _revisar_posiciones(
         f.seek(info.header_offset)
         cabecera = f.read(_LOCAL.size)
         if len(cabecera) != _LOCAL.size or cabecera[:4] != _FIRMA_LOCAL:
-            raise _danado()
+            raise _danado(zip_nombre)
         campos = _LOCAL.unpack(cabecera)
         largo_nombre, largo_extra = campos[10], campos[11]
         nombre_local = f.read(largo_nombre)
@@ -324,8 +374,9 @@ def _revisar_posiciones(
         if nombre_local.decode(codificacion, errors="replace") != info.orig_filename:
             raise ZipPeligroso(
                 "nombre_inconsistente",
-                f"La entrada «{_visible(info.orig_filename)}» tiene otro nombre en su "
-                "cabecera, un disfraz que engaña a algunos programas.",
+                f"El archivo «{_visible(info.orig_filename)}» aparece dentro del .zip con dos "
+                "nombres distintos, un disfraz que engaña a algunos programas. Vuelve a "
+                "comprimir tus documentos.",
                 info.orig_filename,
             )
         fin_datos = info.header_offset + _LOCAL.size + largo_nombre + largo_extra
@@ -338,14 +389,19 @@ def _revisar_posiciones(
         if fin_datos > siguiente:
             raise ZipPeligroso(
                 "entradas_superpuestas",
-                f"Los datos de la entrada «{_visible(info.orig_filename)}» se enciman con "
-                "otra entrada, una técnica de las bombas de compresión.",
+                f"El archivo «{_visible(info.orig_filename)}» dentro del .zip comparte sus "
+                "datos con otro archivo, una técnica de las bombas de compresión (archivos "
+                "hechos para llenar el disco de quien los abre).",
                 info.orig_filename,
             )
 
 
 def _leer_entrada(
-    archivo: zipfile.ZipFile, info: zipfile.ZipInfo, limites: Limites, total_previo: int
+    archivo: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    limites: Limites,
+    total_previo: int,
+    zip_nombre: str | None = None,
 ) -> int:
     """Decompresses one entry block by block, only counting; returns its real size."""
     nombre = info.orig_filename
@@ -370,22 +426,28 @@ def _leer_entrada(
                 if reales > limites.max_razon * info.compress_size:
                     raise _razon(nombre, limites)
                 if total_previo + reales > limites.max_total_declarado:
-                    raise ZipPeligroso(
-                        "total_excesivo",
-                        f"Al descomprimirse, el archivo pasa de "
-                        f"{_mb(limites.max_total_declarado)}.",
-                        nombre,
-                    )
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error):
-        raise _danado(nombre) from None
+                    raise _total_excesivo(limites, zip_nombre, nombre)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        struct.error,
+        NotImplementedError,
+    ):
+        raise _danado(zip_nombre, nombre) from None
     if reales != info.file_size:
         raise _mentiroso(nombre, info.file_size, reales, "menos que")
     if crc != info.CRC:
-        raise _danado(nombre)
+        raise _danado(zip_nombre, nombre)
     return reales
 
 
 def _revisar_firma(nombre: str, inicio: bytes) -> None:
+    """What the first block of an entry says it is: a program, or another archive."""
+    if _es_programa(inicio):
+        raise _programa(nombre, por_contenido=True)
     for desplazamiento, firma, _tipo in FIRMAS_ARCHIVO:
         if inicio[desplazamiento : desplazamiento + len(firma)] == firma:
             if firma.startswith(b"PK") and nombre.lower().endswith(DOCUMENTOS_ZIP):
@@ -401,9 +463,39 @@ def _es_archivo_por_nombre(nombre: str) -> bool:
     return nombre.replace("\\", "/").rstrip("/").lower().endswith(EXTENSIONES_ARCHIVO)
 
 
+def _es_programa_por_nombre(nombre: str) -> bool:
+    ultimo = nombre.replace("\\", "/").rsplit("/", 1)[-1]
+    return ultimo.rstrip(" .").lower().endswith(EXTENSIONES_EJECUTABLES)
+
+
+def _es_programa(inicio: bytes) -> bool:
+    """Whether the first bytes of an entry are those of a program.
+
+    A Windows program starts with «MZ» and the MS-DOS header, whose field at 0x3C points
+    to the «PE\\0\\0» header. A text that merely starts with the letters «MZ» has no NUL
+    byte in its first 64 bytes, where every MS-DOS header has several.
+    """
+    if inicio[:4] in FIRMAS_EJECUTABLE:
+        return True
+    if inicio[:2] != b"MZ":
+        return False
+    if len(inicio) >= _CABECERA_DOS:
+        (pe,) = struct.unpack_from("<L", inicio, _DESPLAZAMIENTO_PE)
+        if inicio[pe : pe + 4] == b"PE\0\0":
+            return True
+    return b"\0" in inicio[:_CABECERA_DOS]
+
+
 def _visible(nombre: str, largo: int = 80) -> str:
-    """An entry name fit for a message: control characters shown as escapes, cut short."""
-    limpio = "".join(c if unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in nombre)
+    """An entry name fit for a message: control and format characters (e.g. the
+    right-to-left override that makes «factura\\u202efdp.exe» read «factura exe.pdf»)
+    shown as escapes, cut short."""
+    limpio = "".join(
+        f"\\u{ord(c):04x}"
+        if unicodedata.category(c) == "Cf"
+        else (f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c)
+        for c in nombre
+    )
     return limpio if len(limpio) <= largo else limpio[: largo - 1] + "…"
 
 
@@ -411,30 +503,69 @@ def _mb(cantidad: int) -> str:
     return f"{cantidad / (1024 * 1024):,.0f} MB"
 
 
-def _no_es_zip() -> ZipInvalido:
-    return ZipInvalido("El archivo no es un .zip: no tiene el índice que todo .zip lleva al final.")
+def _el_zip(nombre: str | None) -> str:
+    """How a message names the uploaded archive: by its name when known."""
+    return f"«{_visible(nombre)}»" if nombre else "el archivo"
 
 
-def _danado(nombre: str | None = None) -> ZipInvalido:
-    if nombre is None:
-        return ZipInvalido("El archivo .zip está dañado o incompleto y no se puede leer.")
+def _no_es_zip(nombre: str | None = None) -> ZipInvalido:
+    sujeto = _el_zip(nombre)
     return ZipInvalido(
-        f"El archivo .zip está dañado: la entrada «{_visible(nombre)}» no se puede leer completa."
+        f"{sujeto[0].upper()}{sujeto[1:]} no es un .zip aunque su nombre lo diga: quizá se "
+        "le cambió la extensión o se copió incompleto. Comprime tus documentos en un .zip "
+        "y vuelve a adjuntarlo."
     )
 
 
-def _demasiadas(cantidad: int, limites: Limites) -> ZipPeligroso:
+def _danado(zip_nombre: str | None = None, entrada: str | None = None) -> ZipInvalido:
+    sujeto = _el_zip(zip_nombre)
+    if entrada is None:
+        return ZipInvalido(
+            f"{sujeto[0].upper()}{sujeto[1:]} es un .zip dañado o incompleto y no se puede "
+            "abrir. Vuelve a comprimir tus documentos y adjunta el .zip nuevo."
+        )
+    return ZipInvalido(
+        f"El .zip está dañado: el archivo «{_visible(entrada)}» dentro de él no se puede "
+        "leer completo. Vuelve a comprimir tus documentos y adjunta el .zip nuevo."
+    )
+
+
+def _demasiadas(cantidad: int, limites: Limites, nombre: str | None = None) -> ZipPeligroso:
+    sujeto = _el_zip(nombre)
     return ZipPeligroso(
         "demasiadas_entradas",
-        f"El archivo contiene {cantidad:,} entradas o más; el máximo es {limites.max_entradas:,}.",
+        f"{sujeto[0].upper()}{sujeto[1:]} contiene {cantidad:,} archivos o más; el máximo "
+        f"es {limites.max_entradas:,}. Envía solo los documentos necesarios.",
+    )
+
+
+def _total_excesivo(
+    limites: Limites, nombre: str | None, entrada: str | None = None
+) -> ZipPeligroso:
+    sujeto = _el_zip(nombre)
+    return ZipPeligroso(
+        "total_excesivo",
+        f"Al descomprimirse, {sujeto} ocuparía más de {_mb(limites.max_total_declarado)}, "
+        "el máximo. Envía solo los documentos necesarios.",
+        entrada,
+    )
+
+
+def _programa(nombre: str, *, por_contenido: bool = False) -> ZipPeligroso:
+    disfraz = " aunque su nombre no lo diga" if por_contenido else ""
+    return ZipPeligroso(
+        "ejecutable",
+        f"El archivo «{_visible(nombre)}» dentro del .zip es un programa ejecutable{disfraz}; "
+        "no se aceptan programas como evidencia.",
+        nombre,
     )
 
 
 def _anidado(nombre: str) -> ZipPeligroso:
     return ZipPeligroso(
         "zip_anidado",
-        f"La entrada «{_visible(nombre)}» es otro archivo comprimido; incluye los "
-        "documentos directamente, sin comprimirlos dos veces.",
+        f"El archivo «{_visible(nombre)}» dentro del .zip es otro archivo comprimido; "
+        "incluye los documentos directamente, sin comprimirlos dos veces.",
         nombre,
     )
 
@@ -442,8 +573,9 @@ def _anidado(nombre: str) -> ZipPeligroso:
 def _razon(nombre: str, limites: Limites) -> ZipPeligroso:
     return ZipPeligroso(
         "razon_excesiva",
-        f"La entrada «{_visible(nombre)}» se comprime más de {limites.max_razon:,} a 1, "
-        "algo que solo hacen las bombas de compresión.",
+        f"El archivo «{_visible(nombre)}» dentro del .zip se comprime más de "
+        f"{limites.max_razon:,} a 1, algo que solo hacen las bombas de compresión (archivos "
+        "hechos para llenar el disco de quien los abre).",
         nombre,
     )
 
@@ -451,7 +583,8 @@ def _razon(nombre: str, limites: Limites) -> ZipPeligroso:
 def _mentiroso(nombre: str, declarado: int, reales: int, comparacion: str) -> ZipPeligroso:
     return ZipPeligroso(
         "tamano_mentiroso",
-        f"La entrada «{_visible(nombre)}» declara {declarado:,} bytes pero contiene "
-        f"{comparacion} eso ({reales:,} leídos); su cabecera miente.",
+        f"El .zip dice que el archivo «{_visible(nombre)}» pesa {declarado:,} bytes, pero "
+        f"contiene {comparacion} eso ({reales:,}): el .zip fue alterado. Vuelve a comprimir "
+        "tus documentos.",
         nombre,
     )

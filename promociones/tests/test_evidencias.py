@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
-from django.core.files.uploadhandler import StopUpload
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import Client, RequestFactory
 from django.urls import include, path
@@ -33,6 +32,7 @@ from buzon.middleware import HOLGURA, LimiteCuerpo
 from promociones.antivirus import AntivirusClamd, AntivirusNulo, antivirus_configurado
 from promociones.evidencias import (
     LIMITE_BYTES,
+    ArchivoExcedido,
     borrar_evidencia,
     sanear_nombre,
     validar_y_guardar_evidencia,
@@ -175,12 +175,15 @@ def test_10485760_bytes_are_refused_with_413_and_nothing_is_stored(almacen):
     respuesta = subir(Client(), "/api/", zip_de_tamano(LIMITE_BYTES))
     assert respuesta.status_code == 413
     assert respuesta.json()["codigo"] == "evidencia_muy_grande"
-    assert "10 MB" in respuesta.json()["mensaje"]
+    # The file's name and what it weighs, not just the rule.
+    assert respuesta.json()["mensaje"].startswith(
+        "«evidencia.zip» pesa 10.0 MB; debe pesar menos de 10 MB."
+    )
     assert archivos_en(almacen / "archivos") == []
     assert archivos_en(almacen / "tmp") == []  # the partial temporary file is gone too
 
 
-def test_the_handler_stops_at_exactly_10485760_bytes_and_removes_its_partial_file(almacen):
+def test_the_handler_drops_the_file_at_exactly_10485760_bytes_and_counts_the_rest(almacen):
     request = RequestFactory().post("/")
     instalar_manejadores(request)
     contador, manejador = request.upload_handlers
@@ -194,12 +197,18 @@ def test_the_handler_stops_at_exactly_10485760_bytes_and_removes_its_partial_fil
     temporal = Path(manejador.file.temporary_file_path())
     assert temporal.stat().st_size == 10_485_759
     assert getattr(request, MARCA) is False
-    with pytest.raises(StopUpload) as alto:
-        manejador.receive_data_chunk(b"z", LIMITE_BYTES - 1)
-    assert alto.value.connection_reset is False
-    assert getattr(request, MARCA) is True
+    manejador.receive_data_chunk(b"z", LIMITE_BYTES - 1)
+    assert getattr(request, MARCA) == ArchivoExcedido("e.zip", LIMITE_BYTES)
     assert not temporal.exists()
     assert not hasattr(manejador, "file")
+    # The rest of the file is only counted, so the refusal can say what it weighs.
+    manejador.receive_data_chunk(b"z" * 1_258_291, LIMITE_BYTES)
+    assert manejador.file_complete(LIMITE_BYTES + 1_258_291) is None
+    excedido = getattr(request, MARCA)
+    assert excedido == ArchivoExcedido("e.zip", LIMITE_BYTES + 1_258_291)
+    error = excedido.error()
+    assert (error.codigo, error.status, error.campo) == ("evidencia_muy_grande", 413, "evidencia")
+    assert error.mensaje.startswith("«e.zip» pesa 11.2 MB; debe pesar menos de 10 MB.")
 
 
 def test_the_handler_hashes_what_it_writes(almacen):
@@ -282,8 +291,8 @@ def test_each_refusal_has_its_code_and_a_spanish_message_and_stores_nothing(
 def test_a_dangerous_zip_says_which_entry_and_why(almacen):
     with pytest.raises(ErrorDominio) as error:
         validar_y_guardar_evidencia(SimpleUploadedFile("e.zip", zip_pequeno({"/etc/cron": b"x"})))
-    assert "«/etc/cron»" in error.value.mensaje
-    assert "ruta absoluta" in error.value.mensaje
+    assert error.value.codigo == "evidencia_peligrosa"
+    assert error.value.mensaje.startswith("El archivo «/etc/cron» dentro del .zip lleva la ruta")
 
 
 def test_size_is_checked_without_the_handler_too(almacen):
@@ -475,7 +484,7 @@ def test_an_infected_upload_is_refused_through_the_api_and_nothing_is_stored(
     settings.CLAMD_SOCKET = ruta_socket
     clamd = ClamdFalso(ruta_socket)
     # Stored, so that the fake scanner finds the signature in the raw bytes.
-    infectado = zip_pequeno({"factura.com": EICAR}, metodo=zipfile.ZIP_STORED)
+    infectado = zip_pequeno({"factura.txt": EICAR}, metodo=zipfile.ZIP_STORED)
     respuesta = subir(Client(), "/api/", infectado)
     clamd.cerrar()
     assert respuesta.status_code == 400

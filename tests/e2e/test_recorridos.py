@@ -130,6 +130,14 @@ def _zip_dentro_de_zip() -> bytes:
     return buffer.getvalue()
 
 
+def _zip_con_programa() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("pago.pdf", b"%PDF-1.4\n")
+        z.writestr("factura.pdf.exe", b"MZ\x90\x00\x03" + b"\x00" * 200)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("nombre", "datos", "mensaje"),
     [
@@ -143,7 +151,18 @@ def _zip_dentro_de_zip() -> bytes:
             "factura.zip", lambda: b"%PDF-1.7\n% no es un zip\n" * 40, ".zip", id="renamed-pdf"
         ),
         pytest.param("escapa.zip", zip_que_escapa, "podría dañar", id="path-climbing"),
-        pytest.param("anidado.zip", _zip_dentro_de_zip, "podría dañar", id="zip-in-zip"),
+        pytest.param(
+            "anidado.zip",
+            _zip_dentro_de_zip,
+            "«anidado.zip» dentro del .zip es otro archivo comprimido",
+            id="zip-in-zip",
+        ),
+        pytest.param(
+            "pruebas.zip",
+            _zip_con_programa,
+            "«factura.pdf.exe» dentro del .zip es un programa ejecutable",
+            id="program-in-zip",
+        ),
     ],
 )
 def test_refused_evidence_shows_its_message_keeps_the_text_and_stores_nothing(
