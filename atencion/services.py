@@ -17,14 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from atencion import acceso
+from atencion import acceso, auditoria
 from atencion.documentos import borrar_documento, validar_y_guardar_documento
 from atencion.models import Adscripcion
 from buzon.errores import ErrorDominio
@@ -62,18 +62,42 @@ def _ejecutar(
     *,
     cambio: Callable[[Solicitud], pipeline.Cambio],
     momento: datetime,
+    canal: str = auditoria.WEB,
 ) -> pipeline.Resultado:
     """The pipeline's run of ``nombre`` by ``actor``, with her role from atencion.acceso
-    and notices to the RFC's contact means."""
-    return pipeline.ejecutar(
-        nombre,
-        solicitud=solicitud,
-        actor_id=actor.pk,
-        rol_de=acceso.rol_de(actor),
-        cambio=cambio,
-        momento=momento,
-        avisar=avisar,
-    )
+    and notices to the RFC's contact means, and the action's audit row (atencion.auditoria)
+    in the same transaction: a refused or failed action leaves none.
+
+    The row takes the area and the role the pipeline checked on the locked request,
+    before the action changed it: a canalización is recorded under the area that made it.
+    """
+    rol_en_su_area = acceso.rol_de(actor)
+    comprobado: dict[str, Any] = {}
+
+    def rol_de(s: Solicitud) -> str | None:
+        comprobado["area_id"], comprobado["rol"] = s.area_id, rol_en_su_area(s)
+        return comprobado["rol"]
+
+    with transaction.atomic():
+        resultado = pipeline.ejecutar(
+            nombre,
+            solicitud=solicitud,
+            actor_id=actor.pk,
+            rol_de=rol_de,
+            cambio=cambio,
+            momento=momento,
+            avisar=avisar,
+        )
+        auditoria.registrar(
+            solicitud_id=resultado.solicitud.pk,
+            usuario_id=actor.pk,
+            area_id=comprobado["area_id"],
+            rol=comprobado["rol"],
+            accion=auditoria.ACCION_DE_PASO[nombre],
+            canal=canal,
+            momento=momento,
+        )
+    return resultado
 
 
 def _nota(nota: str) -> str:
@@ -87,6 +111,7 @@ def otorgar_prorroga(
     nota: str,
     dias_habiles: int,
     momento: datetime | None = None,
+    canal: str = auditoria.WEB,
 ) -> Solicitud:
     """Extends the response date by ``dias_habiles`` business days, once per solicitud.
 
@@ -119,7 +144,9 @@ def otorgar_prorroga(
             contexto_aviso={"nueva_fecha": nueva},
         )
 
-    s = _ejecutar("prorroga", solicitud, actor, cambio=cambio, momento=momento).solicitud
+    s = _ejecutar(
+        "prorroga", solicitud, actor, cambio=cambio, momento=momento, canal=canal
+    ).solicitud
     logger.info("Prórroga de %s hasta %s", s.folio, s.respuesta_a_partir_del)
     return s
 
@@ -142,6 +169,7 @@ def canalizar(
     servicio: str,
     asunto: str,
     momento: datetime | None = None,
+    canal: str = auditoria.WEB,
 ) -> Solicitud:
     """Re-routes the request to another servicio, asunto or both (claves), and its area.
 
@@ -191,7 +219,9 @@ def canalizar(
             contexto_aviso={"servicio": serv.nombre, "asunto": asu.nombre, "nueva_fecha": nueva},
         )
 
-    s = _ejecutar("canalizacion", solicitud, actor, cambio=cambio, momento=momento).solicitud
+    s = _ejecutar(
+        "canalizacion", solicitud, actor, cambio=cambio, momento=momento, canal=canal
+    ).solicitud
     logger.info("Solicitud %s canalizada a %s/%s", s.folio, s.servicio.clave, s.asunto.clave)
     return s
 
@@ -203,6 +233,7 @@ def responder(
     texto: str,
     documento: UploadedFile | None,
     momento: datetime | None = None,
+    canal: str = auditoria.WEB,
 ) -> Solicitud:
     """Answers the request with ``texto`` and a PDF; estatus Atendido as of today.
 
@@ -246,7 +277,9 @@ def responder(
         )
 
     try:
-        s = _ejecutar("respuesta", solicitud, actor, cambio=cambio, momento=momento).solicitud
+        s = _ejecutar(
+            "respuesta", solicitud, actor, cambio=cambio, momento=momento, canal=canal
+        ).solicitud
     except BaseException:
         borrar_documento(guardado.clave)
         raise
@@ -254,18 +287,24 @@ def responder(
     return s
 
 
-def anotar(*, solicitud: Solicitud, actor: AbstractBaseUser, nota: str) -> Evento:
-    """An internal note on the request's history; the taxpayer never sees it."""
+def anotar(
+    *, solicitud: Solicitud, actor: AbstractBaseUser, nota: str, canal: str = auditoria.WEB
+) -> Evento:
+    """An internal note on the request's history; the taxpayer never sees its text (her
+    Detalle says only that the area added a note)."""
     return _ejecutar(
         "nota",
         solicitud,
         actor,
         cambio=lambda s: pipeline.Cambio(datos={"nota": _nota(nota)}),
         momento=timezone.now(),
+        canal=canal,
     ).evento
 
 
-def asignar(*, solicitud: Solicitud, actor: AbstractBaseUser, usuario: str) -> Solicitud:
+def asignar(
+    *, solicitud: Solicitud, actor: AbstractBaseUser, usuario: str, canal: str = auditoria.WEB
+) -> Solicitud:
     """The supervisor gives the request to a member of its area (by username)."""
 
     def cambio(s: Solicitud) -> pipeline.Cambio:
@@ -282,4 +321,6 @@ def asignar(*, solicitud: Solicitud, actor: AbstractBaseUser, usuario: str) -> S
             datos={"asignada_anterior": anterior, "asignada_a": miembro.usuario.get_username()},
         )
 
-    return _ejecutar("asignar", solicitud, actor, cambio=cambio, momento=timezone.now()).solicitud
+    return _ejecutar(
+        "asignar", solicitud, actor, cambio=cambio, momento=timezone.now(), canal=canal
+    ).solicitud

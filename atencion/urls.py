@@ -19,6 +19,7 @@ urlpatterns = [
     path("atencion/<str:folio>/evidencia", views.evidencia, name="evidencia"),
     path("atencion/<str:folio>/respuesta.pdf", views.documento_respuesta, name="documento"),
     path("api/v1/atencion/solicitudes", cola.solicitudes_api, name="api_solicitudes"),
+    path("api/v1/atencion/solicitudes/<str:folio>", api.detalle, name="api_detalle"),
     path("api/v1/atencion/solicitudes/<str:folio>/prorroga", api.prorroga, name="api_prorroga"),
     path(
         "api/v1/atencion/solicitudes/<str:folio>/canalizacion",

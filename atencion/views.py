@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from acuses.models import Acuse
-from atencion import acceso, services
+from atencion import acceso, auditoria, services
 from atencion.ingreso import personal_requerido
 from atencion.models import Adscripcion
 from avisos import services as avisos_services
@@ -30,7 +30,13 @@ def _detalle(
     accion: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    rol = acceso.rol_en(request.user, solicitud.area_id)
+    """The request's page. Every time it shows the request to someone, that is a view in
+    the request's audit, including the page shown again with a refused action's message
+    (it shows the whole request again; the refused action itself leaves no row)."""
+    vista = auditoria.registrar_consulta(
+        solicitud=solicitud, usuario=request.user, canal=auditoria.WEB
+    )
+    rol = vista.rol
     permitidas = set(pipeline.permitidas(solicitud.estatus, rol))
     contexto = {
         "solicitud": solicitud,
@@ -38,6 +44,7 @@ def _detalle(
         "rol_texto": Adscripcion.Rol(rol).label if rol else "",
         "permitidas": permitidas,
         "eventos": solicitud.eventos.select_related("actor").order_by("creado", "id"),
+        "auditoria": auditoria.de_solicitud(solicitud),
         "acuses": Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id"),
         "avisos": Aviso.objects.filter(solicitud=solicitud).order_by("creado", "id"),
         "enmascarar": enmascarar,
@@ -156,14 +163,31 @@ def nota(request: HttpRequest, folio: str) -> HttpResponse:
 @personal_requerido
 def evidencia(request: HttpRequest, folio: str) -> FileResponse:
     """The taxpayer's zip, as an attachment, for staff of the request's area."""
-    return respuesta_evidencia(acceso.solicitud_de_personal(request.user, folio))
+    return _descarga(request, folio, auditoria.Accion.EVIDENCIA, respuesta_evidencia)
 
 
 @require_GET
 @personal_requerido
 def documento_respuesta(request: HttpRequest, folio: str) -> FileResponse:
     """The answer's PDF, as an attachment, for staff of the request's area."""
-    return documento_de_respuesta(acceso.solicitud_de_personal(request.user, folio))
+    return _descarga(request, folio, auditoria.Accion.DOCUMENTO, documento_de_respuesta)
+
+
+def _descarga(
+    request: HttpRequest, folio: str, accion: str, archivo: Callable[[Solicitud], FileResponse]
+) -> FileResponse:
+    """The file, recorded as downloaded once it is there to serve (a request without it
+    is a 404 and records nothing)."""
+    solicitud = acceso.solicitud_de_personal(request.user, folio)
+    respuesta = archivo(solicitud)
+    try:
+        auditoria.registrar_consulta(
+            solicitud=solicitud, usuario=request.user, accion=accion, canal=auditoria.WEB
+        )
+    except BaseException:
+        respuesta.close()
+        raise
+    return respuesta
 
 
 @require_POST

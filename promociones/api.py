@@ -19,6 +19,7 @@ from calendario.services import ZONA_MEXICO
 from cuentas.autenticacion import token_requerido
 from cuentas.models import Contribuyente
 from promociones import acceso, consultas
+from promociones.auditoria import consultas_del_instituto
 from promociones.consultas import eventos_publicos, respuesta_de
 from promociones.descargas import acuse_de, documento_de_respuesta, respuesta_evidencia
 from promociones.models import Asunto, Servicio, Solicitud
@@ -71,9 +72,8 @@ def solicitud_a_dict(solicitud: Solicitud) -> dict[str, Any]:
     }
 
 
-def detalle_a_dict(solicitud: Solicitud) -> dict[str, Any]:
-    datos = solicitud_a_dict(solicitud)
-    datos["acuses"] = [
+def acuses_a_lista(solicitud: Solicitud) -> list[dict[str, Any]]:
+    return [
         {
             "tipo": acuse.tipo,
             "emitido": momento_iso(acuse.emitido),
@@ -82,6 +82,29 @@ def detalle_a_dict(solicitud: Solicitud) -> dict[str, Any]:
         }
         for acuse in Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id")
     ]
+
+
+def respuesta_a_dict(solicitud: Solicitud) -> dict[str, Any] | None:
+    respuesta = respuesta_de(solicitud)
+    if respuesta is None:
+        return None
+    return {
+        "texto": respuesta.texto,
+        "fecha": momento_iso(respuesta.creada),
+        "documento": {
+            "nombre": respuesta.documento_nombre,
+            "bytes": respuesta.documento_bytes,
+            "sha256": respuesta.documento_sha256,
+            "url": f"/api/v1/solicitudes/{solicitud.folio}/respuesta/documento",
+        },
+    }
+
+
+def detalle_a_dict(solicitud: Solicitud) -> dict[str, Any]:
+    """The contract's solicitud with its acuses, its public history, the answer and what
+    the institution's staff viewed and did (area, role and action; never the person)."""
+    datos = solicitud_a_dict(solicitud)
+    datos["acuses"] = acuses_a_lista(solicitud)
     datos["historial"] = [
         {
             "evento": evento.tipo,
@@ -91,21 +114,11 @@ def detalle_a_dict(solicitud: Solicitud) -> dict[str, Any]:
         }
         for evento in eventos_publicos(solicitud)
     ]
-    respuesta = respuesta_de(solicitud)
-    datos["respuesta"] = (
-        {
-            "texto": respuesta.texto,
-            "fecha": momento_iso(respuesta.creada),
-            "documento": {
-                "nombre": respuesta.documento_nombre,
-                "bytes": respuesta.documento_bytes,
-                "sha256": respuesta.documento_sha256,
-                "url": f"/api/v1/solicitudes/{solicitud.folio}/respuesta/documento",
-            },
-        }
-        if respuesta is not None
-        else None
-    )
+    datos["respuesta"] = respuesta_a_dict(solicitud)
+    datos["consultas_del_instituto"] = [
+        {"fecha": momento_iso(c.fecha), "area": c.area, "rol": c.rol, "accion": c.accion}
+        for c in consultas_del_instituto(solicitud)
+    ]
     return datos
 
 

@@ -22,6 +22,7 @@ from buzon.errores import ErrorDominio
 from buzon.lib.texto import MAX_CARACTERES_DESCRIPCION
 from cuentas.models import Contribuyente
 from promociones import acceso, catalogo, consultas, tablero
+from promociones.auditoria import consultas_del_instituto
 from promociones.consultas import eventos_publicos, respuesta_de
 from promociones.descargas import acuse_de, documento_de_respuesta, respuesta_evidencia
 from promociones.models import (
@@ -202,6 +203,7 @@ def detalle(request: HttpRequest, folio: str) -> HttpResponse:
         "historial": _historial(solicitud),
         "acuses": list(Acuse.objects.filter(solicitud=solicitud).order_by("emitido", "id")),
         "respuesta": respuesta_de(solicitud),
+        "consultas_del_instituto": consultas_del_instituto(solicitud),
     }
     return render(request, "promociones/detalle.html", contexto)
 

@@ -35,7 +35,7 @@ from cuentas.middleware import SESSION_INICIO
 from cuentas.models import IntentoAcceso, Sesion, TokenApi
 from limites.models import Marca
 from promociones.consultas import olvidar_asuntos
-from promociones.models import Evento, Solicitud
+from promociones.models import ConsultaInstitucional, Evento, Solicitud
 from promociones.tests.conftest import (
     iniciar_sesion,
     token_para,
@@ -105,6 +105,7 @@ ACCESO = {
     "atencion:api_respuesta": "personal_api",
     "atencion:api_asignacion": "personal_api",
     "atencion:api_avisos": "personal_api",
+    "atencion:api_detalle": "personal_api",
     "atencion:avisos": "personal",
     "atencion:reintentar_aviso": "personal",
     "contacto:medios": "contribuyente",
@@ -311,7 +312,7 @@ def test_another_taxpayers_folio_answers_exactly_like_an_unknown_folio(escenario
 def test_a_folio_outside_the_staff_members_areas_answers_exactly_like_an_unknown_folio(escenario):
     e = escenario
     nombres = con_folio("personal") + con_folio("personal_api")
-    assert len(nombres) == 13
+    assert len(nombres) == 14
     for nombre in nombres:
         api = ACCESO[nombre].endswith("_api")
         de_area = api_de(e.analista) if api else sesion_de(e.analista)
@@ -324,6 +325,8 @@ def test_a_folio_outside_the_staff_members_areas_answers_exactly_like_an_unknown
         assert cuerpo(ajeno) == cuerpo(inexistente), nombre
         assert e.solicitud.folio.encode() not in cuerpo(ajeno), nombre
     assert Evento.objects.filter(actor=e.analista_otra).count() == 0
+    # Nor is any of it a view in the request's audit (the taxpayer would see it).
+    assert not ConsultaInstitucional.objects.filter(usuario=e.analista_otra).exists()
 
 
 def test_only_the_areas_supervisor_extends_reroutes_and_assigns(escenario):
@@ -1118,7 +1121,7 @@ def test_every_api_url_refuses_an_unsupported_method_with_json(escenario):
     """Every /api/ view is an ``endpoint``: CSRF-exempt (the token is the credential) and
     answering a refused method with the contract's JSON, not an HTML page."""
     api = [n for n, c in ACCESO.items() if url(n, escenario.solicitud.folio).startswith("/api/")]
-    assert len(api) == 23
+    assert len(api) == 24
     cliente = Client(enforce_csrf_checks=True)
     for nombre in api:
         r = cliente.patch(url(nombre, escenario.solicitud.folio))
