@@ -5,10 +5,12 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
 export BUZON_DATA_DIR ?= $(CURDIR)/data
-BUZON_HOST ?= 127.0.0.1
-BUZON_PORT ?= 8000
+# Exported: the settings build the public base URL (acuses' QR codes and links) from
+# them when BUZON_PUBLIC_BASE_URL is not set.
+export BUZON_HOST ?= 127.0.0.1
+export BUZON_PORT ?= 8000
 
-.PHONY: run test setup lint typecheck unit bench clean
+.PHONY: run direccion test setup lint typecheck unit bench clean
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -26,8 +28,14 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	$(PY) manage.py sello_demo
-	@echo "Sirviendo en http://$(BUZON_HOST):$(BUZON_PORT)/"
+	@$(MAKE) -s --no-print-directory direccion
 	$(PY) manage.py runserver --noreload $(BUZON_HOST):$(BUZON_PORT)
+
+# Where `make run` serves and the public address acuses and notices point to, as the
+# settings read it (an invalid BUZON_PUBLIC_BASE_URL fails here, before serving).
+direccion:
+	@echo "Sirviendo en http://$(BUZON_HOST):$(BUZON_PORT)/"
+	@DJANGO_SETTINGS_MODULE=buzon.settings $(PY) -c "from django.conf import settings as s; print('Los acuses (código QR y enlace) y los avisos apuntan a', s.PUBLIC_BASE_URL + '/')"
 
 lint: setup
 	$(VENV)/bin/ruff format --check .

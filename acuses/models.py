@@ -13,6 +13,10 @@ def nuevo_codigo_verificacion() -> str:
     return secrets.token_urlsafe(24)
 
 
+# Every code is that long: 24 bytes are 32 base64url characters.
+LARGO_CODIGO = 32
+
+
 class AcuseInmutable(Exception):
     """Raised by any attempt to change or delete an issued acuse: it is legal proof."""
 

@@ -205,8 +205,13 @@ def valor_legible(campo: str, hechos: dict[str, Any]) -> str:
     return escape(texto_legible(campo, hechos))
 
 
+def url_pagina_verificacion() -> str:
+    """The public page where anyone types a code or uploads a PDF (BUZON_PUBLIC_BASE_URL)."""
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verificar/"
+
+
 def url_verificacion(codigo: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verificar/{codigo}"
+    return url_pagina_verificacion() + codigo
 
 
 # ---------------------------------------------------------------- fonts and styles
@@ -345,7 +350,8 @@ def _bloque_verificacion(acuse: Acuse, e: _Estilos) -> Table:
     url = url_verificacion(acuse.codigo_verificacion)
     texto = Paragraph(
         "<b>Verifique este acuse</b> escaneando el código QR o en<br/>"
-        f"{escape(url)}<br/><br/>Código de verificación:<br/>"
+        f"{escape(url)}<br/><br/>O escriba el código de verificación en "
+        f"{escape(url_pagina_verificacion())}<br/>"
         f"<b>{escape(acuse.codigo_verificacion)}</b><br/><br/>"
         "Este documento está firmado electrónicamente con el sello del Instituto; su "
         "lector de PDF muestra la firma y si el archivo cambió después de emitirse.",

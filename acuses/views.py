@@ -5,17 +5,18 @@ the request (``promociones.views.acuse``, ``promociones.api.acuse``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from acuses import pdf
 from acuses.archivo import pdf_para_descargar
 from acuses.limites import admitir_verificacion
-from acuses.models import Acuse
+from acuses.models import LARGO_CODIGO, Acuse
 from acuses.verificacion import Resultado, resumen_publico, verificar_pdf
 from buzon.api import respuesta_json
 from buzon.errores import ErrorDominio
@@ -23,6 +24,11 @@ from buzon.lib import cadena as cadena_lib
 
 # An acuse is one or two pages (~60 KB); anything far larger is not one of ours.
 MAX_BYTES_ACUSE = 5 * 1024 * 1024
+
+# A verification code as issued: base64url, where «a» and «A» are different characters.
+CODIGO = re.compile(rf"[A-Za-z0-9_-]{{{LARGO_CODIGO}}}")
+# Longer than any code or link a person would paste: refused unread.
+MAX_ESCRITO = 500
 
 
 def respuesta_pdf(acuse: Acuse) -> HttpResponse:
@@ -46,12 +52,43 @@ def leer_pdf_subido(request: HttpRequest) -> bytes:
     return archivo.read()
 
 
+def codigo_escrito(texto: str) -> str:
+    """The verification code in what a person typed or pasted, or ErrorDominio.
+
+    Spaces and line breaks anywhere are dropped (the PDF may wrap the code, a person may
+    type it in groups); a whole link (``…/verificar/<codigo>``) gives its code. Case is
+    kept: the code is base64url, where upper and lower case are different characters.
+    """
+    if len(texto) > MAX_ESCRITO:
+        raise ErrorDominio("codigo_verificacion_invalido")
+    limpio = "".join(texto.split())
+    if not limpio:
+        raise ErrorDominio("codigo_verificacion_invalido.vacio")
+    if "/verificar/" in limpio:
+        limpio = limpio.rsplit("/verificar/", 1)[1].split("?", 1)[0].split("#", 1)[0]
+        limpio = limpio.strip("/")
+    if not CODIGO.fullmatch(limpio):
+        raise ErrorDominio("codigo_verificacion_invalido")
+    return limpio
+
+
 @require_http_methods(["GET", "POST"])
 def verificar(request: HttpRequest, codigo: str | None = None) -> HttpResponse:
-    """The public verification page: by code (GET) or by uploading the PDF (POST)."""
+    """The public verification page: by code (GET, typed in its box or in the URL) or by
+    uploading the PDF (POST)."""
     contexto: dict[str, Any] = {"codigo": codigo}
     status = 200
-    if request.method == "POST":
+    if request.method == "GET" and codigo is None and "codigo" in request.GET:
+        # The box on the page: a well-formed code goes to its own address, which a
+        # person can keep or share; anything else is said next to the box.
+        escrito = request.GET["codigo"]
+        try:
+            return redirect("acuses:verificar", codigo_escrito(escrito))
+        except ErrorDominio as exc:
+            contexto["codigo_escrito"] = escrito[:MAX_ESCRITO]
+            contexto["error_codigo"] = exc.mensaje
+            status = exc.status
+    elif request.method == "POST":
         try:
             admitir_verificacion(request.META.get("REMOTE_ADDR"))
             resultado: Resultado | None = verificar_pdf(leer_pdf_subido(request))

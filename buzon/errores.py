@@ -404,6 +404,16 @@ _PERSONAL: dict[str, Entrada] = _fuera_del_documento(
 _VERIFICACION: dict[str, Entrada] = _fuera_del_documento(
     {
         "acuse_requerido": Entrada("Adjunte el acuse en PDF que desea verificar.", campo="acuse"),
+        "codigo_verificacion_invalido": Entrada(
+            "Ese no es un código de verificación: escriba los 32 caracteres (letras, números, "
+            "guiones - y guiones bajos _) que aparecen junto al código QR del acuse, "
+            "respetando mayúsculas y minúsculas.",
+            campo="codigo",
+        ),
+        "codigo_verificacion_invalido.vacio": Entrada(
+            "Escriba el código de verificación que aparece junto al código QR del acuse.",
+            campo="codigo",
+        ),
         "acuse_muy_grande": Entrada(
             "El archivo es demasiado grande para ser un acuse del Buzón IMSS (máximo 5 MB).",
             413,

@@ -16,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from buzon.lib.url_publica import UrlPublicaInvalida, base_publica, direccion_servida
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -339,7 +341,27 @@ ACUSE_SELLADOR = env_str("BUZON_SELLADOR", "")
 ACUSE_SELLO_CERTS_ANTERIORES_DIR = env_path(
     "BUZON_SELLO_CERTS_ANTERIORES_DIR", DATA_DIR / "demo" / "sello" / "anteriores"
 )
-PUBLIC_BASE_URL = env_str("BUZON_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+
+def _url_publica() -> str:
+    """What acuses (QR code, printed link) and notices point to (CONTRACT.md). Required in
+    production, and https there; elsewhere it defaults to where `make run` serves."""
+    configurada = env_str("BUZON_PUBLIC_BASE_URL")
+    try:
+        if configurada:
+            return base_publica(configurada, solo_https=PRODUCTION)
+        if PRODUCTION:
+            raise ImproperlyConfigured(
+                "BUZON_PUBLIC_BASE_URL is required in production: the https address people "
+                "reach the site at, printed in every acuse's QR code and link"
+            )
+        return direccion_servida(env_str("BUZON_HOST", "127.0.0.1"), env_int("BUZON_PORT", 8000))
+    except UrlPublicaInvalida as exc:
+        raise ImproperlyConfigured(f"BUZON_PUBLIC_BASE_URL {exc}") from None
+
+
+# No trailing slash: callers append the path ("/verificar/<codigo>").
+PUBLIC_BASE_URL = _url_publica()
 # The longest an acuse's PDF may take to lay out (it is rendered once, when issued; the
 # longest text the bounds allow takes well under one second).
 ACUSE_PRESUPUESTO_SEGUNDOS = env_int("BUZON_ACUSE_PRESUPUESTO_SEGUNDOS", 10)

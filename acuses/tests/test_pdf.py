@@ -59,6 +59,22 @@ def test_qr_code_on_page_one_decodes_to_the_public_verification_url(recepcion, s
     ]
 
 
+def test_the_printed_links_use_the_configured_public_base_url(recepcion, settings):
+    settings.PUBLIC_BASE_URL = "https://buzon.imss.gob.mx"
+    datos = pdf.pdf_de(recepcion)
+    # The layout may wrap a long link: compared without the line breaks.
+    texto = "".join(texto_de(datos).split())
+    codigo = recepcion.codigo_verificacion
+    assert f"https://buzon.imss.gob.mx/verificar/{codigo}" in texto
+    # The page where anyone types the code, printed next to it.
+    assert "Oescribaelcódigodeverificaciónenhttps://buzon.imss.gob.mx/verificar/" in texto
+    assert "127.0.0.1" not in texto
+    imagen = pypdfium2.PdfDocument(datos)[0].render(scale=2).to_pil()
+    assert [c.text for c in zxingcpp.read_barcodes(imagen)] == [
+        f"https://buzon.imss.gob.mx/verificar/{codigo}"
+    ]
+
+
 def test_fonts_are_embedded_truetype_and_never_the_base14_helvetica(recepcion):
     lector = PdfReader(BytesIO(pdf.pdf_de(recepcion)))
     fuentes = {}

@@ -109,6 +109,108 @@ def test_unknown_code_is_404_in_html_and_json(client, recepcion):
     assert datos.json() == {"valido": False}
 
 
+# ---------------------------------------------------------------- verify a typed code
+
+PAGINA = "/verificar/"
+
+
+def test_the_page_offers_a_box_for_the_code_and_the_pdf_upload(client, db):
+    respuesta = client.get(PAGINA)
+    assert respuesta.status_code == 200
+    html = respuesta.content.decode()
+    assert '<form method="get" action="/verificar/"' in html
+    assert '<input type="text" id="codigo" name="codigo"' in html
+    assert '<label for="codigo">Código de verificación</label>' in html
+    assert 'type="file" id="acuse" name="acuse"' in html
+
+
+def test_a_typed_code_goes_to_its_own_address(client, recepcion):
+    codigo = recepcion.codigo_verificacion
+    respuesta = client.get(PAGINA, {"codigo": codigo})
+    assert respuesta.status_code == 302
+    assert respuesta["Location"] == f"/verificar/{codigo}"
+    assert "Acuse auténtico" in client.get(respuesta["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "escrito",
+    [
+        lambda c: f"  {c}\n",
+        lambda c: " ".join(c[i : i + 4] for i in range(0, len(c), 4)),  # in groups
+        lambda c: f"{c[:20]}\r\n{c[20:]}",  # copied across the PDF's line break
+        lambda c: f"https://buzon.imss.gob.mx/verificar/{c}",  # the whole link
+        lambda c: f"http://127.0.0.1:8000/verificar/{c}/",
+    ],
+    ids=["spaces", "groups", "line-break", "link", "old-link"],
+)
+def test_spaces_line_breaks_and_whole_links_are_understood(client, recepcion, escrito):
+    codigo = recepcion.codigo_verificacion
+    respuesta = client.get(PAGINA, {"codigo": escrito(codigo)})
+    assert (respuesta.status_code, respuesta["Location"]) == (302, f"/verificar/{codigo}")
+
+
+def test_case_is_kept_because_the_code_tells_upper_from_lower(client, recepcion):
+    cambiado = recepcion.codigo_verificacion.swapcase()
+    respuesta = client.get(PAGINA, {"codigo": cambiado})
+    assert respuesta["Location"] == f"/verificar/{cambiado}"
+    if cambiado != recepcion.codigo_verificacion:
+        assert client.get(respuesta["Location"]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("escrito", "mensaje"),
+    [
+        ("", "Escriba el código de verificación"),
+        ("   ", "Escriba el código de verificación"),
+        ("A-2026-000123", "Ese no es un código de verificación"),  # a folio
+        ("abc", "Ese no es un código de verificación"),
+        ("x" * 31, "Ese no es un código de verificación"),
+        ("x" * 33, "Ese no es un código de verificación"),
+        ("ñ" * 32, "Ese no es un código de verificación"),
+        ("<script>alert(1)</script>" + "x" * 7, "Ese no es un código de verificación"),
+        ("x" * 5000, "Ese no es un código de verificación"),
+    ],
+    ids=["empty", "blank", "folio", "short", "31", "33", "accents", "markup", "huge"],
+)
+def test_a_bad_code_is_said_next_to_the_box_in_spanish(client, db, escrito, mensaje):
+    respuesta = client.get(PAGINA, {"codigo": escrito})
+    assert respuesta.status_code == 400
+    html = respuesta.content.decode()
+    assert f'<p class="error" id="codigo-error" data-testid="error-codigo">{mensaje}' in html
+    assert 'aria-describedby="codigo-ayuda codigo-error" aria-invalid="true"' in html
+    assert "<script>alert" not in html  # what was typed comes back escaped
+    # The PDF upload is still there, on the same page.
+    assert 'type="file" id="acuse" name="acuse"' in html
+
+
+def test_the_code_address_and_its_json_are_unchanged_by_the_box(client, recepcion):
+    codigo = recepcion.codigo_verificacion
+    datos = client.get(f"/verificar/{codigo}", HTTP_ACCEPT="application/json")
+    assert datos.json()["valido"] is True
+    # A box value on the code's own address is not a new lookup.
+    assert client.get(f"/verificar/{codigo}", {"codigo": "abc"}).status_code == 200
+
+
+# ---------------------------------------------------------------- links to the page
+
+
+def test_the_footer_and_the_login_page_link_to_verification(client, db):
+    html = client.get(reverse("cuentas:login")).content.decode()
+    assert '<a href="/verificar/" data-testid="acceso-verificar">' in html
+    assert '<a href="/verificar/" data-testid="pie-verificar">Verificar un acuse</a>' in html
+    assert 'data-testid="pie-verificar"' in client.get(PAGINA).content.decode()
+
+
+def test_detalle_links_each_acuse_to_its_verification(client, recepcion, contribuyente):
+    iniciar_sesion(client, contribuyente)
+    html = client.get(reverse("promociones:detalle", args=["A-2026-000123"])).content.decode()
+    assert (
+        f'<a href="/verificar/{recepcion.codigo_verificacion}" '
+        'aria-label="Verificar el acuse de recepción" data-testid="verificar-recepcion">'
+        "Verificar</a>"
+    ) in html
+
+
 # ---------------------------------------------------------------- verify by upload
 
 

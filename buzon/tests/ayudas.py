@@ -21,6 +21,7 @@ def manage_en_produccion(
         "BUZON_PRODUCTION": "1",
         "BUZON_SECRET_KEY": "x" * 20 + "production-secret-key-for-the-test-" + "y" * 20,
         "BUZON_ALLOWED_HOSTS": "buzon.example.mx",
+        "BUZON_PUBLIC_BASE_URL": "https://buzon.example.mx",
         "BUZON_DATA_DIR": str(datos),
         **entorno,
     }

@@ -607,6 +607,7 @@ def _ajustes_de_produccion(tmp_path: Path) -> dict[str, Any]:
         "BUZON_DEBUG": "1",  # must not win over production
         "BUZON_SECRET_KEY": "s" * 64,
         "BUZON_ALLOWED_HOSTS": "buzon.example.mx",
+        "BUZON_PUBLIC_BASE_URL": "https://buzon.example.mx",
         "BUZON_DATA_DIR": str(tmp_path),
     }
     salida = subprocess.run(

@@ -198,3 +198,38 @@ def test_token_personal_for_an_unknown_account_fails_in_spanish(corridas: Corrid
     r = manage(corridas.datos, "token_personal", "nadie", check=False)
     assert r.returncode != 0
     assert "No existe la cuenta «nadie»" in r.stderr
+
+
+def make_direccion(datos: Path, *variables: str) -> subprocess.CompletedProcess[str]:
+    """What ``make run`` prints right before it serves (its ``direccion`` step)."""
+    entorno = {k: v for k, v in os.environ.items() if not k.startswith(("BUZON_", "DATABASE_"))}
+    entorno["BUZON_DATA_DIR"] = str(datos)
+    return subprocess.run(
+        ["make", "-s", "--no-print-directory", "direccion", *variables],
+        cwd=RAIZ,
+        env=entorno,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_make_run_prints_where_it_serves_and_where_acuses_point(tmp_path: Path) -> None:
+    r = make_direccion(tmp_path, "BUZON_HOST=127.0.0.1", "BUZON_PORT=8123")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "Sirviendo en http://127.0.0.1:8123/",
+        "Los acuses (código QR y enlace) y los avisos apuntan a http://127.0.0.1:8123/",
+    ]
+    r = make_direccion(tmp_path, "BUZON_PUBLIC_BASE_URL=https://buzon.imss.gob.mx")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "Sirviendo en http://127.0.0.1:8000/",
+        "Los acuses (código QR y enlace) y los avisos apuntan a https://buzon.imss.gob.mx/",
+    ]
+
+
+def test_make_run_stops_before_serving_with_a_bad_public_base_url(tmp_path: Path) -> None:
+    r = make_direccion(tmp_path, "BUZON_PUBLIC_BASE_URL=https://buzon.imss.gob.mx/?origen=qr")
+    assert r.returncode != 0
+    assert "BUZON_PUBLIC_BASE_URL" in r.stderr
