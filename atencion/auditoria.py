@@ -24,7 +24,7 @@ from django.utils import timezone
 from atencion import acceso
 from atencion.models import Adscripcion
 from buzon.errores import NoEncontrada
-from promociones.auditoria import ACCIONES
+from promociones.auditoria import ACCIONES, en_mexico
 from promociones.models import ConsultaInstitucional, Solicitud
 
 Accion = ConsultaInstitucional.Accion
@@ -111,6 +111,10 @@ class FilaAuditoria:
     accion: str
     accion_texto: str
     canal: str
+
+    @property
+    def fecha_texto(self) -> str:
+        return en_mexico(self.fecha, "%d/%m/%Y %H:%M:%S")
 
     @property
     def canal_texto(self) -> str:
