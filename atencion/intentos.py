@@ -1,6 +1,15 @@
 """Staff sign-in attempts: audited like the e.firma ones, and limited by the same
 limiter (limites.services.reservar_acceso) under a namespace of their own, so a staff
-username and a taxpayer's RFC never share a count even when they are the same text."""
+username and a taxpayer's RFC never share a count even when they are the same text.
+
+Both steps count against the same limit, a wrong password and a wrong code alike, and
+each attempt of either step is one IntentoAcceso row. Its ``resultado`` says which:
+``credenciales_invalidas``, ``contrasena_correcta`` (the second factor still to come),
+``demasiados_intentos``, the code's outcome (atencion.segundo_factor.Resultado:
+``ok``, ``ok_recuperacion``, ``codigo_invalido``, ``recuperacion_invalida``,
+``codigo_repetido``, ``codigo_en_espera``) and ``alta_confirmada`` (a first device
+confirmed). ``exitoso`` marks the rows that opened a session.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +20,8 @@ from limites.services import LimiteExcedido, liberar, reservar_acceso
 
 CANAL = "pers"  # IntentoAcceso.canal holds four characters: web, api, pers(onal)
 AMBITO = "acceso-personal"
+# The outcomes that open a staff session.
+EXITOSOS = frozenset({"ok", "ok_recuperacion", "alta_confirmada"})
 
 
 def registrar(usuario: str, direccion: str | None, resultado: str) -> None:
@@ -20,7 +31,7 @@ def registrar(usuario: str, direccion: str | None, resultado: str) -> None:
         direccion=direccion or None,
         canal=CANAL,
         resultado=resultado,
-        exitoso=resultado == "ok",
+        exitoso=resultado in EXITOSOS,
     )
 
 

@@ -45,3 +45,21 @@ class Adscripcion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["usuario", "area"], name="adscripcion_unica")
         ]
+
+
+class CodigoRecuperacion(models.Model):
+    """One of a staff member's single-use recovery codes, accepted instead of a TOTP code
+    (atencion.segundo_factor). Only a salted SHA-256 of the code is kept: the code itself
+    is shown once, when the set is made."""
+
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="codigos_recuperacion"
+    )
+    sal = models.CharField(max_length=32)
+    huella = models.CharField(max_length=64)
+    creado = models.DateTimeField()
+    usado = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "código de recuperación"
+        verbose_name_plural = "códigos de recuperación"

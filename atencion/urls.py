@@ -6,6 +6,14 @@ app_name = "atencion"
 
 urlpatterns = [
     path("atencion/acceso/", ingreso.Acceso.as_view(), name="acceso"),
+    path("atencion/acceso/codigo/", ingreso.codigo, name="acceso_codigo"),
+    path("atencion/acceso/alta/", ingreso.alta, name="acceso_alta"),
+    # Before atencion/<folio>/: not a folio either.
+    path(
+        "atencion/codigos-de-recuperacion/",
+        ingreso.codigos_recuperacion,
+        name="codigos_recuperacion",
+    ),
     path("atencion/", cola.lista, name="lista"),
     # Before atencion/<folio>/: "avisos" is not a folio.
     path("atencion/avisos/", views.avisos_fallidos, name="avisos"),

@@ -1,9 +1,9 @@
 """Demo data for ``make run``: a demo CA, demo e.firmas, and the demo staff accounts.
 
 It lives with the site rather than in one app because it spans several: the e.firmas
-(efirma), the staff accounts (cuentas) and their areas (promociones). Everything is
+(efirma), the staff accounts (cuentas), their areas and authenticators (atencion). Everything is
 made once and kept: re-running reuses the files and accounts already in
-the data dir, so the printed password and files stay the same between runs. Nothing
+the data dir, so the printed passwords, TOTP URIs and files stay the same between runs. Nothing
 here is presented as issued by SAT: the CA is named as a demo CA.
 """
 
@@ -12,13 +12,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from atencion import segundo_factor
 from atencion.models import Adscripcion, Area
 from efirma import emision
 from efirma.emision import AutoridadCertificadora
@@ -67,12 +70,20 @@ EFIRMAS = [
 
 
 @dataclass(frozen=True)
+class PersonalDemo:
+    username: str
+    contrasena: str
+    descripcion: str
+    totp: str  # the otpauth:// URI of its authenticator (SHA-1, 6 digits, 30 s)
+
+
+@dataclass(frozen=True)
 class ResultadoDemo:
     carpeta_ca: Path
     carpeta_efirma: Path
     contrasena_efirma: str
     archivos: list[tuple[EfirmaDemo, Path, Path]]
-    personal: list[tuple[str, str, str]]  # (username, password, description)
+    personal: list[PersonalDemo]
 
 
 def carpeta_demo() -> Path:
@@ -141,7 +152,22 @@ def _efirmas(ca: AutoridadCertificadora, contrasena: str) -> list[tuple[EfirmaDe
     return archivos
 
 
-def _personal() -> list[tuple[str, str, str]]:
+def _totp_demo(usuario: Any, ruta: Path) -> TOTPDevice:
+    """The account's one confirmed TOTP device, with a secret generated once and kept in
+    the data dir: the URI printed on every run stays the one an app already holds."""
+    if not ruta.exists():
+        _escribir_secreto(ruta, (secrets.token_hex(20) + "\n").encode("ascii"))
+    clave = ruta.read_text(encoding="ascii").strip()
+    TOTPDevice.objects.filter(user=usuario).exclude(key=clave, confirmed=True).delete()
+    dispositivo, _ = TOTPDevice.objects.get_or_create(
+        user=usuario,
+        key=clave,
+        defaults={"name": segundo_factor.NOMBRE_DISPOSITIVO, "confirmed": True},
+    )
+    return dispositivo
+
+
+def _personal() -> list[PersonalDemo]:
     usuarios = get_user_model()
     carpeta = carpeta_demo() / "personal"
     cuentas = []
@@ -171,7 +197,10 @@ def _personal() -> list[tuple[str, str, str]]:
                     Adscripcion.objects.get_or_create(
                         usuario=usuario, area=area, defaults={"rol": Adscripcion.Rol.ANALISTA}
                     )
-            cuentas.append((username, contrasena, descripcion))
+            dispositivo = _totp_demo(usuario, carpeta / f"{username}.totp")
+            cuentas.append(
+                PersonalDemo(username, contrasena, descripcion, segundo_factor.uri(dispositivo))
+            )
     return cuentas
 
 

@@ -108,6 +108,9 @@ INSTALLED_APPS = [
     "atencion",
     "avisos",
     "contacto",
+    # Staff second factor (atencion.segundo_factor): TOTP devices.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +273,14 @@ SESSION_COOKIE_AGE = 15 * 60
 SESSION_SAVE_EVERY_REQUEST = False  # cuentas.middleware renews it once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = 8 * 60 * 60
+# Staff sessions (password and TOTP code, atencion.ingreso) keep a working day: 30 minutes
+# idle, 10 hours absolute; cuentas.middleware tells the two kinds apart.
+STAFF_SESSION_IDLE_SECONDS = 30 * 60
+STAFF_SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
+# The issuer an authenticator app shows beside a staff member's codes (otpauth:// URI).
+OTP_TOTP_ISSUER = "Buzón IMSS"
+# The admin never shows a staff member's TOTP secret nor its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"

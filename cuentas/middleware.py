@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -14,6 +15,10 @@ from cuentas.sesiones import sesion_en_curso
 
 SESSION_INICIO = "cuentas_inicio"
 SESSION_RENOVADA = "cuentas_renovada"
+# The session's kind, set by the login that made it: staff sessions hold CLASE_PERSONAL,
+# a taxpayer's none. cuentas never needs to know who staff are, only which limits apply.
+SESSION_CLASE = "cuentas_clase"
+CLASE_PERSONAL = "personal"
 # A session is saved (its expiry pushed to now + SESSION_COOKIE_AGE) at most this often.
 # Saving on every request made each page view a write transaction (on SQLite a
 # BEGIN IMMEDIATE that serialises all workers); renewing once a minute keeps the idle
@@ -21,21 +26,41 @@ SESSION_RENOVADA = "cuentas_renovada"
 RENOVAR_CADA_SEGUNDOS = 60
 
 
+def limites(sesion: SessionBase) -> tuple[int, int]:
+    """(idle seconds, absolute seconds) of a session, by its kind: a taxpayer's 15 minutes
+    and 8 hours (SESSION_COOKIE_AGE, SESSION_ABSOLUTE_SECONDS); a staff member's 30
+    minutes and 10 hours (STAFF_SESSION_IDLE_SECONDS, STAFF_SESSION_ABSOLUTE_SECONDS)."""
+    if sesion.get(SESSION_CLASE) == CLASE_PERSONAL:
+        return settings.STAFF_SESSION_IDLE_SECONDS, settings.STAFF_SESSION_ABSOLUTE_SECONDS
+    return settings.SESSION_COOKIE_AGE, settings.SESSION_ABSOLUTE_SECONDS
+
+
+def iniciar(sesion: SessionBase, clase: str | None = None) -> None:
+    """Marks a session just signed in: its absolute limit counts from now, and its kind
+    (``CLASE_PERSONAL`` for staff) chooses both limits. Called right after auth.login."""
+    sesion[SESSION_INICIO] = time.time()
+    if clase is None:
+        sesion.pop(SESSION_CLASE, None)
+    else:
+        sesion[SESSION_CLASE] = clase
+
+
 def session_limits(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """Both bounds of a browser session: idle and absolute.
+    """Both bounds of a browser session, idle and absolute, by its kind (:func:`limites`).
 
-    Idle: the session's server-side expiry is SESSION_COOKIE_AGE after its last save;
-    activity renews it, at most once a minute. Absolute: 8 hours after login however
-    active it is, so a stolen cookie cannot be kept alive forever.
+    Idle: the session's server-side expiry is the idle limit after its last save (the
+    engine, cuentas.sesiones, asks :func:`limites`); activity renews it, at most once a
+    minute. Absolute: counted from login however active the session is, so a stolen
+    cookie cannot be kept alive forever.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             sesion = request.session
             inicio = sesion.get(SESSION_INICIO)
-            if inicio is None or time.time() - inicio > settings.SESSION_ABSOLUTE_SECONDS:
+            if inicio is None or time.time() - inicio > limites(sesion)[1]:
                 logout(request)
             else:
                 ahora = timezone.now().timestamp()

@@ -154,6 +154,14 @@ class SessionStore(db.SessionStore):
     def get_model_class(cls) -> type[Sesion]:
         return Sesion
 
+    def get_session_cookie_age(self) -> int:
+        """The idle limit the row's expiry is counted with, by the session's kind (a staff
+        session's is longer). The cookie still ends with the browser
+        (SESSION_EXPIRE_AT_BROWSER_CLOSE): only the server-side expiry follows this."""
+        from cuentas.middleware import limites  # that module imports this one
+
+        return limites(self)[0]
+
     def create_model_instance(self, data: dict[str, Any]) -> Sesion:
         sesion = cast(Sesion, super().create_model_instance(data))
         sesion.usuario_id = id_de_usuario(data.get(SESSION_KEY))

@@ -18,11 +18,16 @@ import pytest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from cuentas.models import Contribuyente
 
 # The password every staff persona has, for tests that sign in through the login form.
 CLAVE_PERSONAL = "clave-de-prueba-123"
+# Staff sessions: ``sesion_verificada`` marks a force_login session as the two-step staff
+# sign-in leaves it; ``entrar_personal`` goes through the real pages (password and TOTP).
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,63 @@ def crear_personal(username: str, roles: Mapping[str, str]) -> User:
     for area, rol in roles.items():
         Adscripcion.objects.create(usuario=usuario, area=Area.objects.get(clave=area), rol=rol)
     return usuario
+
+
+def dispositivo_totp(usuario: User) -> TOTPDevice:
+    """``usuario``'s confirmed TOTP device, as enrolment leaves it; made on first use."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    dispositivo = TOTPDevice.objects.filter(user=usuario, confirmed=True).first()
+    if dispositivo is None:
+        dispositivo = TOTPDevice.objects.create(user=usuario, name="pruebas", confirmed=True)
+    return dispositivo
+
+
+def codigo_totp(dispositivo: TOTPDevice, pasos: int = 0) -> str:
+    """A code of ``dispositivo``, as its authenticator app shows it now (``pasos`` time
+    steps of 30 s away), computed with django-otp's own TOTP."""
+    from django_otp.oath import totp
+
+    valor = totp(
+        dispositivo.bin_key,
+        dispositivo.step,
+        dispositivo.t0,
+        dispositivo.digits,
+        dispositivo.drift + pasos,
+    )
+    return f"{valor:0{dispositivo.digits}d}"
+
+
+def codigo_nuevo(dispositivo: TOTPDevice) -> str:
+    """A code the device accepts now: this time step's, or the next unused one when a
+    sign-in within the same 30 seconds already used it (django-otp follows the app's
+    drift by the step it accepted, so the next one is always in its window)."""
+    import time
+
+    dispositivo.refresh_from_db()
+    ahora = (int(time.time()) - dispositivo.t0) // dispositivo.step + dispositivo.drift
+    return codigo_totp(dispositivo, max(0, dispositivo.last_t + 1 - ahora))
+
+
+def sesion_verificada(sesion: SessionBase, usuario: User) -> None:
+    """Makes an authenticated session (``Client.force_login``, a SessionStore) a staff
+    session that passed the second factor, exactly as the staff sign-in leaves it:
+    ``atencion.segundo_factor.abrir_sesion`` with the user's device. Save it after."""
+    from atencion.segundo_factor import abrir_sesion
+
+    abrir_sesion(sesion, dispositivo_totp(usuario))
+
+
+def entrar_personal(
+    cliente: Client, usuario: User, contrasena: str = CLAVE_PERSONAL, siguiente: str = ""
+) -> Any:
+    """Signs ``usuario`` in through the real staff pages: password, then a TOTP code of
+    its device (made first if it has none). Returns the code step's answer."""
+    dispositivo = dispositivo_totp(usuario)
+    ruta = "/atencion/acceso/" + (f"?next={siguiente}" if siguiente else "")
+    r = cliente.post(ruta, {"username": usuario.get_username(), "password": contrasena})
+    assert r.status_code == 302 and r["Location"] == "/atencion/acceso/codigo/", r
+    return cliente.post("/atencion/acceso/codigo/", {"codigo": codigo_nuevo(dispositivo)})
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from promociones.consultas import olvidar_asuntos
 from promociones.models import Solicitud
 from promociones.services import registrar_solicitud
 from promociones.tests.conftest import token_para, zip_subido
+from tests.personas import sesion_verificada
 
 # Monday 2 March 2026, 10:00 in Mexico City: a business day.
 RECIBIDA = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
@@ -104,9 +105,14 @@ def api_contribuyente(contribuyente: Contribuyente) -> Client:
 
 
 def sesion_de(usuario) -> Client:
+    """A browser session of ``usuario`` as its login leaves it: a taxpayer's as the
+    e.firma login does; a staff member's (no taxpayer) as the two-step staff sign-in
+    does, second factor verified (tests.personas.sesion_verificada)."""
     cliente = Client()
     cliente.force_login(usuario)
     sesion = cliente.session
     sesion[SESSION_INICIO] = time.time()
+    if not Contribuyente.objects.filter(usuario=usuario).exists():
+        sesion_verificada(sesion, usuario)
     sesion.save()
     return cliente

@@ -49,6 +49,7 @@ from tests.personas import (
     OTRO_CONTRIBUYENTE,
     SUPERVISOR,
     crear_personal,
+    entrar_personal,
     sembrar_catalogo,
 )
 
@@ -75,6 +76,10 @@ ACCESO = {
     "acuses:verificar": "publico",
     "acuses:api_verificar": "publico",
     "atencion:acceso": "publico",
+    # The sign-in's second step and enrolment: only after a right password (pending in
+    # the session), anyone else is sent back to the password.
+    "atencion:acceso_codigo": "publico",
+    "atencion:acceso_alta": "publico",
     # The gateway's signed delivery receipts: the HMAC is the credential.
     "avisos:api_entregas": "publico",
     "promociones:tablero": "contribuyente",
@@ -108,6 +113,7 @@ ACCESO = {
     "atencion:api_detalle": "personal_api",
     "atencion:avisos": "personal",
     "atencion:reintentar_aviso": "personal",
+    "atencion:codigos_recuperacion": "personal",
     "contacto:medios": "contribuyente",
     "contacto:telefono": "contribuyente",
     "contacto:confirmar_telefono": "contribuyente",
@@ -720,10 +726,8 @@ def test_sign_in_never_redirects_to_another_site(escenario):
         "//malicioso.example/",
         "/\\\\malicioso.example",
     ):
-        r = Client().post(
-            "/atencion/acceso/?next=" + siguiente,
-            {"username": ANALISTA.username, "password": CLAVE_PERSONAL},
-        )
+        # Through both steps: password, then the authenticator's code.
+        r = entrar_personal(Client(), escenario.analista, siguiente=siguiente)
         assert r.status_code == 302
         assert r["Location"] == "/atencion/", siguiente
         r = contribuyente.get("/acceso/?next=" + siguiente)
@@ -939,10 +943,15 @@ def test_the_django_admin_login_goes_through_the_limited_staff_sign_in(escenario
     r = cliente.post("/admin/login/", {"username": "raiz", "password": "clave-raiz-123"})
     assert r.status_code == 302
     assert "_auth_user_id" not in cliente.session
-    # Through the staff sign-in the administrator reaches the admin, audited.
+    # Through the staff sign-in, password and then code, the administrator reaches the
+    # admin, audited; the password alone opens nothing.
+    raiz = get_user_model().objects.get(username="raiz")
     r = cliente.post(
         "/atencion/acceso/?next=/admin/", {"username": "raiz", "password": "clave-raiz-123"}
     )
+    assert r.status_code == 302 and r["Location"] == "/atencion/acceso/alta/"
+    assert cliente.get("/admin/")["Location"].startswith("/admin/login/")
+    r = entrar_personal(cliente, raiz, "clave-raiz-123", siguiente="/admin/")
     assert r.status_code == 302 and r["Location"] == "/admin/"
     assert cliente.get("/admin/").status_code == 200
     assert IntentoAcceso.objects.filter(rfc="raiz", resultado="ok", canal="pers").count() == 1
@@ -971,7 +980,7 @@ def test_every_login_attempt_leaves_an_audit_row(escenario):
         ("PENM800101AB1", "10.4.0.1", "api", "reto_invalido"),
         ("AAA010101AAA", "10.4.0.2", "web", "reto_invalido"),
         ("analista", "10.4.0.3", "pers", "credenciales_invalidas"),
-        ("analista", "10.4.0.4", "pers", "ok"),
+        ("analista", "10.4.0.4", "pers", "contrasena_correcta"),
     ]
     assert all(i.creado >= antes for i in IntentoAcceso.objects.all())
 

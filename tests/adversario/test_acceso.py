@@ -56,6 +56,7 @@ VALORES_NEUTROS = {
     # Django admin's own routes (guarded by is_staff, which no persona here has).
     "object_id": "1",
     "id": "1",
+    "pk": "1",  # django-otp's TOTP device pages in the admin
     "app_label": "promociones",
     "content_type_id": "1",
     "url": "cualquier/cosa",

@@ -6,11 +6,14 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -161,6 +164,67 @@ def personal(db: None) -> Callable[[str], Client]:
     """The demo's staff (``manage.py demo``), each as a Client with a personal token."""
     call_command("demo", stdout=io.StringIO())
     return lambda username: Client(HTTP_AUTHORIZATION=f"Bearer {token_personal(username)}")
+
+
+@dataclass(frozen=True)
+class CuentaPersonal:
+    """A staff account as ``manage.py demo`` prints it: password and TOTP enrolment."""
+
+    username: str
+    contrasena: str
+    uri: str  # otpauth://totp/…?secret=BASE32…
+
+
+def personal_impreso(salida: str) -> dict[str, CuentaPersonal]:
+    """The staff accounts in the demo's output: «user / password — …» and, on the next
+    line, the account's otpauth:// URI."""
+    return {
+        u: CuentaPersonal(u, c, uri)
+        for u, c, uri in re.findall(
+            r"^\s+(\w+) / (\S+) — .*\n\s+(otpauth://totp/\S+)\s*$", salida, re.M
+        )
+    }
+
+
+def codigo_totp(uri: str, pasos: int = 0) -> str:
+    """The code an authenticator app that scanned ``uri`` shows now (``pasos`` time steps
+    away), by RFC 6238 as django-otp computes it, from the URI's own parameters."""
+    from django_otp.oath import totp
+
+    partes = urlsplit(uri)
+    assert (partes.scheme, partes.netloc) == ("otpauth", "totp"), uri
+    p = {k: v[0] for k, v in parse_qs(partes.query).items()}
+    assert p.get("algorithm", "SHA1") == "SHA1", uri
+    secreto = p["secret"].upper()
+    clave = base64.b32decode(secreto + "=" * (-len(secreto) % 8))
+    digitos, periodo = int(p.get("digits", 6)), int(p.get("period", 30))
+    return f"{totp(clave, step=periodo, digits=digitos, drift=pasos):0{digitos}d}"
+
+
+def entrar_personal(c: Client, cuenta: CuentaPersonal, siguiente: str = "") -> Any:
+    """Signs in through the staff pages as a person would: username and password, then
+    the app's code. A step's code is accepted once: when an earlier sign-in of the same
+    test used this 30-second step's, the code of the next step is sent, as the app would
+    show it a moment later, after django-otp's back-off (1 s, then 2 s) for a refused
+    code. Returns the answer to the last code."""
+    ruta = "/atencion/acceso/" + (f"?next={siguiente}" if siguiente else "")
+    r = c.post(ruta, {"username": cuenta.username, "password": cuenta.contrasena})
+    assert r.status_code == 302 and r["Location"] == "/atencion/acceso/codigo/", r
+    for pasos in (0, 1, 2):
+        if pasos:
+            time.sleep(2 ** (pasos - 1) + 0.1)
+        r = c.post("/atencion/acceso/codigo/", {"codigo": codigo_totp(cuenta.uri, pasos)})
+        if r.status_code != 200:
+            break
+    return r
+
+
+@pytest.fixture
+def personal_demo(db: None) -> dict[str, CuentaPersonal]:
+    """The demo's staff accounts (``manage.py demo``) as its output prints them."""
+    salida = io.StringIO()
+    call_command("demo", stdout=salida)
+    return personal_impreso(salida.getvalue())
 
 
 def zip_bytes(contenido: bytes = b"Comprobante de pago del bimestre.\n") -> bytes:

@@ -159,6 +159,38 @@ def test_demo_prints_the_staff_passwords_and_they_are_the_accounts_passwords(
     manage(corridas.datos, "shell", "-c", comprobar)
 
 
+# Signs in through the staff pages, in the data dir's own database, with the printed
+# password and a code computed from the printed otpauth:// URI; prints where it ended.
+ENTRAR = """
+from django.test import Client
+from tests.contrato.conftest import CuentaPersonal, entrar_personal
+c = Client()
+r = entrar_personal(c, CuentaPersonal({!r}, {!r}, {!r}))
+print(r.status_code, r.get("Location"), c.get("/atencion/codigos-de-recuperacion/").status_code)
+"""
+
+
+def test_demo_prints_each_staff_accounts_totp_uri_and_its_codes_sign_in(
+    corridas: Corridas,
+) -> None:
+    from tests.contrato.conftest import personal_impreso
+
+    cuentas = personal_impreso(corridas.primera)
+    assert {"supervisor", "analista"} <= set(cuentas)
+    for cuenta in cuentas.values():
+        assert cuenta.uri.startswith(f"otpauth://totp/Buz%C3%B3n%20IMSS:{cuenta.username}?")
+        assert re.search(r"[?&]secret=[A-Z2-7]{32}(&|$)", cuenta.uri), cuenta.uri
+        for parametro in ("issuer=Buz%C3%B3n%20IMSS", "algorithm=SHA1", "digits=6", "period=30"):
+            assert parametro in cuenta.uri.split("?")[1].split("&"), cuenta.uri
+    # Kept across runs: the app a person set up with the first run's URI keeps working.
+    assert personal_impreso(corridas.segunda) == cuentas
+    for username in ("supervisor", "analista"):
+        c = cuentas[username]
+        codigo = ENTRAR.format(c.username, c.contrasena, c.uri)
+        salida = manage(corridas.datos, "shell", "-c", codigo).stdout
+        assert salida.split()[-3:] == ["302", "/atencion/", "200"], salida
+
+
 def test_supervisor_oversees_every_area_and_analista_one_area_without_emisiones(
     corridas: Corridas,
 ) -> None:

@@ -4,7 +4,7 @@
 ``page`` is a fresh context per test; ``pagina_con_sesion`` a page already signed in by
 a server-side session, failing the test on any CSP violation; ``demo_efirma`` makes a CA
 the server trusts for the test and e.firma files on disk; ``login_efirma`` fills the
-real login page.
+real login page; ``login_personal`` the real staff sign-in (password, then TOTP code).
 Tests using them need ``@pytest.mark.django_db(transaction=True)`` and ``live_server``.
 """
 
@@ -27,6 +27,7 @@ from conftest import skip_or_fail
 from cuentas.middleware import SESSION_INICIO
 from cuentas.sesiones import SessionStore
 from efirma import emision
+from tests.personas import CLAVE_PERSONAL, codigo_nuevo, dispositivo_totp, sesion_verificada
 
 CHROMIUM = os.environ.get("BUZON_CHROMIUM", "/usr/bin/chromium")
 ARGUMENTOS_CHROMIUM = [
@@ -90,14 +91,19 @@ def vigilar_csp(pagina: Any) -> list[str]:
 def pagina_con_sesion(
     browser: Any, live_server: Any, usuario: Any, **opciones: Any
 ) -> Iterator[Any]:
-    """A page signed in as ``usuario`` by a server-side session, as the e.firma login
-    leaves it; the test fails if the page reports a CSP violation. ``opciones`` go to
-    Playwright's new_context (e.g. accept_downloads)."""
+    """A page signed in as ``usuario`` by a server-side session, as its login leaves it:
+    a taxpayer's as the e.firma login, a staff member's (no taxpayer) as the two-step
+    staff sign-in (second factor verified); the test fails if the page reports a CSP
+    violation. ``opciones`` go to Playwright's new_context (e.g. accept_downloads)."""
+    from cuentas.models import Contribuyente
+
     sesion = SessionStore()
     sesion[SESSION_KEY] = str(usuario.pk)
     sesion[BACKEND_SESSION_KEY] = "cuentas.backends.UsuarioConContribuyente"
     sesion[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
     sesion[SESSION_INICIO] = time.time()
+    if not Contribuyente.objects.filter(usuario=usuario).exists():
+        sesion_verificada(sesion, usuario)
     sesion.create()
     contexto = browser.new_context(base_url=live_server.url, locale="es-MX", **opciones)
     contexto.add_cookies(
@@ -176,3 +182,19 @@ def login_efirma(
     page.set_input_files("#llave", str(key_path))
     page.fill("#contrasena", password)
     page.click("#validar:enabled")
+
+
+def login_personal(
+    page: Any, live_server: Any, usuario: Any, contrasena: str = CLAVE_PERSONAL
+) -> None:
+    """Fills the real staff sign-in: username and password, then the code of the
+    account's authenticator (its TOTP device, made first if it has none), computed with
+    django-otp's TOTP. The caller waits for the outcome (e.g. ``**/atencion/``)."""
+    dispositivo = dispositivo_totp(usuario)
+    page.goto(f"{live_server.url}/atencion/acceso/")
+    page.fill("#id_username", usuario.get_username())
+    page.fill("#id_password", contrasena)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/atencion/acceso/codigo/")
+    page.fill("#codigo", codigo_nuevo(dispositivo))
+    page.click("button[type=submit]")

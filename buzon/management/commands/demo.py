@@ -31,6 +31,7 @@ class Command(BaseCommand):
             w(f"      {cer}")
             w(f"      {key}")
         w(f"  Contraseña de todas las llaves privadas (.key): {r.contrasena_efirma}")
-        w("  Personal (usuario / contraseña):")
-        for username, contrasena, descripcion in r.personal:
-            w(f"    {username} / {contrasena} — {descripcion}")
+        w("  Personal (usuario / contraseña, y su aplicación de autenticación TOTP):")
+        for p in r.personal:
+            w(f"    {p.username} / {p.contrasena} — {p.descripcion}")
+            w(f"      {p.totp}")
