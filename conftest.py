@@ -25,7 +25,7 @@ SHARED_SAT = Path(__file__).resolve().parent.parent / "shared" / "fixtures" / "s
 
 # The components CI installs and then requires with BUZON_REQUIRE_<NAME>=1 (.ci/run):
 # without the switch a test that needs an absent one skips saying why; with it, it fails.
-REQUISITOS = ("POSTGRES", "BROWSER", "OPENSSL", "SAT_FIXTURES")
+REQUISITOS = ("POSTGRES", "BROWSER", "OPENSSL", "SAT_FIXTURES", "S3")
 
 
 def required(name: str, environ: Mapping[str, str] | None = None) -> bool:

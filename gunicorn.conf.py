@@ -7,6 +7,9 @@ win over these.
 
 import gc
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 bind = f"{os.environ.get('BUZON_HOST', '127.0.0.1')}:{os.environ.get('BUZON_PORT', '8000')}"
 workers = int(os.environ.get("BUZON_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
@@ -16,6 +19,16 @@ graceful_timeout = 10
 # Django and the app are imported once in the master, before forking: workers start
 # faster and share those pages with it.
 preload_app = True
+
+# Prometheus metrics shared by the workers (operacion.metricas): each worker writes its
+# counts to files in this folder, and a scrape of any worker adds up all of them. A
+# folder of this master's own unless the operator names one; emptied at start either
+# way, since the counts of an earlier run must not add into this one's.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="buzon-metricas-")
+    os.environ["BUZON_METRICAS_CARPETA_PROPIA"] = "1"
+for _viejo in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+    _viejo.unlink(missing_ok=True)
 
 
 def when_ready(server: object) -> None:
@@ -31,3 +44,8 @@ def post_fork(server: object, worker: object) -> None:
     from django.db import connections
 
     connections.close_all()
+
+
+def on_exit(server: object) -> None:
+    if os.environ.get("BUZON_METRICAS_CARPETA_PROPIA") == "1":
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -8,7 +8,10 @@ two leaves a file that no row names, which the orphan sweep removes.
 
 A stored PDF whose bytes no longer match the recorded SHA-256 is never served: it is
 logged as an integrity error and rendered again from the sealed facts, which remain the
-source of truth.
+source of truth. So is one that is missing, or that the storage cannot give back right
+now (object storage unreachable): the acuse is the facts, the file only saves the
+rendering, so a download never fails for want of it. Only the storage API is used
+(``open``, ``save`` through ``archivos.almacen``, ``delete``), never a local path.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from django.utils import timezone
 from acuses import pdf
 from acuses.models import Acuse, PdfAcuse
 from archivos import almacen as almacen_archivos
+from archivos.almacen import AlmacenNoDisponible
 from buzon.errores import ErrorDominio
 
 logger = logging.getLogger(__name__)
@@ -57,26 +61,44 @@ def guardar_pdf(
         logger.error("El PDF del acuse %s excedió su tiempo de generación", acuse.pk)
         raise ErrorDominio("acuse_no_disponible") from None
     ahora = timezone.now()
-    nombre = almacen_archivos.guardar(
-        PREFIJO.rstrip("/"), "pdf", ContentFile(datos), almacen=almacen
-    )
+    try:
+        nombre = almacen_archivos.guardar(
+            PREFIJO.rstrip("/"), "pdf", ContentFile(datos), almacen=almacen
+        )
+    except ErrorDominio as exc:  # storage full or not answering: serve it unstored
+        logger.error(
+            "No se pudo guardar el PDF del acuse %s (%s); se entrega sin guardar",
+            acuse.pk,
+            exc.codigo,
+        )
+        return datos
     valores = {
         "archivo": nombre,
         "bytes": len(datos),
         "sha256": hashlib.sha256(datos).hexdigest(),
         "creado": ahora,
     }
+    sobrante = None
     try:
         with transaction.atomic():
             if reemplazar is not None:
-                anterior = reemplazar.archivo
                 PdfAcuse.objects.filter(pk=reemplazar.pk).update(**valores)
-                almacen.delete(anterior)
+                sobrante = reemplazar.archivo
             else:
                 PdfAcuse.objects.create(acuse=acuse, **valores)
     except IntegrityError:
-        almacen.delete(nombre)
+        sobrante = nombre
+    if sobrante is not None:
+        _borrar(almacen, sobrante)
     return datos
+
+
+def _borrar(almacen: Storage, nombre: str) -> None:
+    # A file no row names any more; if it cannot be removed now, the sweep will.
+    try:
+        almacen.delete(nombre)
+    except OSError:
+        logger.exception("No se pudo borrar %s; lo quitará el barrido", nombre)
 
 
 def guardar_tras_emitir(acuse_id: int) -> None:
@@ -100,6 +122,13 @@ def _leer(guardado: PdfAcuse, almacen: Storage) -> bytes | None:
             datos = archivo.read(guardado.bytes + 1)
     except FileNotFoundError:
         logger.error("Falta el PDF del acuse %s (%s)", guardado.acuse_id, guardado.archivo)
+        return None
+    except AlmacenNoDisponible as exc:
+        logger.error(
+            "El almacenamiento no dio el PDF del acuse %s (%s); se genera de nuevo",
+            guardado.acuse_id,
+            exc,
+        )
         return None
     if len(datos) != guardado.bytes or hashlib.sha256(datos).hexdigest() != guardado.sha256:
         logger.error(

@@ -1,21 +1,32 @@
-"""The one way a file reaches storage: under a fresh random name, whole or not at all.
+"""The one way a file reaches storage, and the one way it comes back out.
 
-Evidence, answer documents and acuse PDFs are all stored here. Each is written under a
-name made of a prefix, the month and a random UUID (nothing about who sent it), and a
-write that fails half-way (a full disk, a storage error) removes what it had written
-before the error goes on: a partial file never stays under a name a row could point
-to. A full disk is a 503 with its code, so the person is told to retry later and the
-filing or answer that needed the file is not recorded.
+Writing: evidence, answer documents and acuse PDFs are all stored by :func:`guardar`,
+under a name made of a prefix, the month and a random UUID (nothing about who sent
+it), and a write that fails half-way (a full disk, a storage error) removes what it had
+written before the error goes on: a partial file never stays under a name a row could
+point to. A full disk is a 503 with its code, and so is a storage that does not answer
+(object storage unreachable, refusing the credentials), so the person is told to retry
+later and the filing or answer that needed the file is not recorded.
+
+Reading: :func:`abrir_verificado` reads a stored file through once and checks its size
+and SHA-256 against what was recorded when it arrived, before a single byte is served;
+a file that fails is never handed out, and the failure is recorded
+(:class:`archivos.models.IncidenteArchivo`) for staff to see, and logged.
+
+Only Django's storage API is used (``save``, ``open``, ``delete``), never a local path,
+so the same code serves files from the data dir and from S3 (``archivos.s3``).
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import uuid
 from typing import IO, Any
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
@@ -25,6 +36,15 @@ logger = logging.getLogger(__name__)
 
 # No space left, or over a quota: the disk (or volume) is full, not the file at fault.
 _LLENO = frozenset({errno.ENOSPC, errno.EDQUOT})
+BLOQUE = 64 * 1024
+
+
+class AlmacenNoDisponible(OSError):
+    """The storage did not answer, or refused: a network failure, a timeout, wrong
+    credentials. Nothing is known to be wrong with the file itself.
+
+    Raised by storage backends that talk to a service (``archivos.s3``) in place of
+    their client library's own errors, so this module never depends on one."""
 
 
 def nombre_nuevo(prefijo: str, extension: str) -> str:
@@ -42,8 +62,10 @@ def guardar(
 ) -> str:
     """Stores ``contenido`` under a new name and returns it; on failure nothing stays.
 
-    Raises ErrorDominio ``almacenamiento_lleno`` (503) when the storage is full; any
-    other storage error goes on as it is, after the partial file is removed.
+    The content is streamed from the file it is in (an upload's temporary file), never
+    read whole into memory. Raises ErrorDominio ``almacenamiento_lleno`` (503) when the
+    storage is full and ``almacenamiento_no_disponible`` (503) when it does not answer;
+    any other storage error goes on as it is, after the partial file is removed.
     """
     almacen = almacen or default_storage
     nombre = nombre_nuevo(prefijo, extension)
@@ -54,6 +76,9 @@ def guardar(
         if exc.errno in _LLENO:
             logger.error("Almacenamiento lleno al guardar %s: %s", nombre, exc)
             raise ErrorDominio("almacenamiento_lleno") from exc
+        if isinstance(exc, AlmacenNoDisponible):
+            logger.error("El almacenamiento no respondió al guardar %s: %s", nombre, exc)
+            raise ErrorDominio("almacenamiento_no_disponible") from exc
         raise
     except BaseException:
         _quitar_parcial(almacen, nombre)
@@ -70,3 +95,122 @@ def _quitar_parcial(almacen: Storage, nombre: str) -> None:
         almacen.delete(nombre)
     except OSError:
         logger.exception("No se pudo borrar el archivo parcial %s; lo quitará el barrido", nombre)
+
+
+def abrir_verificado(
+    nombre: str,
+    *,
+    sha256: str,
+    tamano: int,
+    que: str,
+    almacen: Storage | None = None,
+) -> File[Any]:
+    """The stored file ``nombre``, open for reading at its start, once it has been read
+    through and found to be exactly ``tamano`` bytes with SHA-256 ``sha256``.
+
+    Reading twice (once to check, once to serve) is the price of never serving a
+    byte that fails the check: a mismatch found while streaming would come after the
+    start of the download. On object storage the file is fetched once, into a
+    temporary file, and both reads are local.
+
+    ``que`` names the file for people ("la evidencia de la solicitud A-2026-000001"):
+    it goes into the log line. Raises ErrorDominio ``archivo_alterado`` (the bytes do
+    not match), ``archivo_alterado.faltante`` (the file is gone), both recorded as an
+    :class:`~archivos.models.IncidenteArchivo`, or ``almacenamiento_no_disponible``.
+    The caller closes the file (a FileResponse does).
+    """
+    almacen = almacen or default_storage
+    try:
+        archivo = almacen.open(nombre, "rb")
+    except FileNotFoundError:
+        logger.error("Falta en el almacenamiento %s (%s)", que, nombre)
+        _registrar_incidente(nombre, "faltante", sha256, tamano, "", None)
+        raise ErrorDominio("archivo_alterado.faltante") from None
+    except AlmacenNoDisponible as exc:
+        logger.error("El almacenamiento no respondió al leer %s (%s): %s", que, nombre, exc)
+        raise ErrorDominio("almacenamiento_no_disponible") from exc
+    try:
+        resumen = hashlib.sha256()
+        leidos = 0
+        while bloque := archivo.read(BLOQUE):
+            resumen.update(bloque)
+            leidos += len(bloque)
+        encontrado = resumen.hexdigest()
+        if leidos != tamano or encontrado != sha256:
+            logger.error(
+                "%s no coincide con su huella: se esperaban %d bytes con SHA-256 %s y el "
+                "almacenamiento tiene %d bytes con SHA-256 %s (%s); no se entrega",
+                que[:1].upper() + que[1:],
+                tamano,
+                sha256,
+                leidos,
+                encontrado,
+                nombre,
+            )
+            _registrar_incidente(nombre, "alterado", sha256, tamano, encontrado, leidos)
+            raise ErrorDominio("archivo_alterado")
+        archivo.seek(0)
+    except BaseException:
+        archivo.close()
+        raise
+    _resolver_incidente(nombre)
+    return archivo
+
+
+def _registrar_incidente(
+    nombre: str,
+    tipo: str,
+    esperado: str,
+    tamano: int,
+    encontrado: str,
+    leidos: int | None,
+) -> None:
+    from archivos.models import IncidenteArchivo
+
+    ahora = timezone.now()
+    IncidenteArchivo.objects.update_or_create(
+        nombre=nombre,
+        defaults={
+            "tipo": tipo,
+            "sha256_esperado": esperado,
+            "sha256_encontrado": encontrado,
+            "bytes_esperados": tamano,
+            "bytes_encontrados": leidos,
+            "ultima_vez": ahora,
+        },
+        create_defaults={
+            "tipo": tipo,
+            "sha256_esperado": esperado,
+            "sha256_encontrado": encontrado,
+            "bytes_esperados": tamano,
+            "bytes_encontrados": leidos,
+            "detectado": ahora,
+            "ultima_vez": ahora,
+        },
+    )
+
+
+def _resolver_incidente(nombre: str) -> None:
+    from archivos.models import IncidenteArchivo
+
+    # A read, not a DELETE, on every download: on SQLite a DELETE takes the write lock
+    # even when it matches nothing.
+    incidentes = IncidenteArchivo.objects.filter(nombre=nombre)
+    if incidentes.exists():
+        logger.warning("%s vuelve a coincidir con su huella; se cierra su incidente", nombre)
+        incidentes.delete()
+
+
+def sondear(almacen: Storage | None = None) -> None:
+    """Writes, reads back and deletes a tiny object: the storage answers and accepts
+    writes. Raises whatever the storage raises (for /salud/lista)."""
+    almacen = almacen or default_storage
+    contenido = uuid.uuid4().hex.encode()
+    nombre = almacen.save(f"salud/{uuid.uuid4().hex}.txt", ContentFile(contenido))
+    try:
+        with almacen.open(nombre, "rb") as archivo:
+            leido = archivo.read()
+        if leido != contenido:
+            raise OSError(f"la sonda {nombre} se leyó distinta de como se escribió")
+    finally:
+        almacen.delete(nombre)

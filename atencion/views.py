@@ -18,7 +18,7 @@ from avisos import services as avisos_services
 from avisos.models import Aviso, enmascarar
 from buzon.errores import ErrorDominio
 from promociones import pipeline
-from promociones.descargas import documento_de_respuesta, respuesta_evidencia
+from promociones.descargas import alertas_de_archivos, documento_de_respuesta, respuesta_evidencia
 from promociones.models import Asunto, Evidencia, Respuesta, Servicio, Solicitud
 
 
@@ -50,6 +50,7 @@ def _detalle(
         "enmascarar": enmascarar,
         "evidencia": Evidencia.objects.filter(solicitud=solicitud).first(),
         "respuesta": Respuesta.objects.filter(solicitud=solicitud).first(),
+        "alertas_de_archivos": alertas_de_archivos(solicitud),
         "servicios": Servicio.objects.order_by("clave"),
         "personal_del_area": Adscripcion.objects.filter(area_id=solicitud.area_id)
         .select_related("usuario")

@@ -75,6 +75,26 @@ _GENERALES: dict[str, Entrada] = {
         "Inténtalo de nuevo más tarde.",
         503,
     ),
+    # The file storage (object storage) did not answer: nothing was recorded or served.
+    "almacenamiento_no_disponible": Entrada(
+        "El almacenamiento de archivos no responde en este momento; no se registró ni se "
+        "entregó nada. Inténtalo de nuevo en unos minutos.",
+        503,
+    ),
+    # A stored file read back does not match the size and SHA-256 recorded when it was
+    # received (archivos.almacen.abrir_verificado): it is never served; staff see it.
+    "archivo_alterado": Entrada(
+        "El archivo guardado no coincide con su huella digital (SHA-256) registrada al "
+        "recibirlo: pudo dañarse o alterarse en el almacenamiento, y no se entrega para no "
+        "darte un archivo distinto del original. El incidente quedó registrado para el "
+        "personal del IMSS.",
+        500,
+    ),
+    "archivo_alterado.faltante": Entrada(
+        "El archivo registrado no se encuentra en el almacenamiento, así que no se puede "
+        "entregar. El incidente quedó registrado para el personal del IMSS.",
+        500,
+    ),
     "no_autenticado": Entrada(
         "Falta un token de acceso válido: inicia sesión con tu e.firma en "
         "POST /api/v1/sesion y envía «Authorization: Bearer <token>».",

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "buzon",
+    "archivos",
     "efirma",
     "cuentas",
     "limites",
@@ -114,6 +115,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the one log line and the metrics of every request, whatever
+    # answers it (operacion.middleware).
+    "operacion.middleware.Observacion",
     "buzon.middleware.limpieza_periodica",
     "buzon.middleware.direccion_real",
     "django.middleware.security.SecurityMiddleware",
@@ -254,6 +258,23 @@ STORAGES = {
         )
     },
 }
+# Object storage instead of the data dir when a bucket is named (archivos.s3): private
+# objects, served only through the app after its access check. Credentials: the standard
+# AWS variables (or their _FILE), else boto3's own chain (an instance or task role).
+S3_BUCKET = env_str("BUZON_S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "archivos.s3.AlmacenS3",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("BUZON_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("BUZON_S3_REGION") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for servers reached by a bare host name (MinIO's usual setup).
+            "addressing_style": env_str("BUZON_S3_ADDRESSING_STYLE") or None,
+        },
+    }
 # Uploads larger than this go to a temporary file instead of memory, so a 10 MB
 # evidence file never sits whole in a worker's memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -409,9 +430,15 @@ AVISOS_SMS_HTTP_TOKEN = env_str("BUZON_SMS_HTTP_TOKEN")
 AVISOS_ENTREGAS_SECRETO = env_str("BUZON_SMS_CALLBACK_SECRET")
 AVISOS_ENTREGAS_VENTANA_SEGUNDOS = env_int("BUZON_SMS_CALLBACK_WINDOW_SECONDS", 300)
 
+# /metricas (Prometheus) answers only with «Authorization: Bearer <this>»; unset, 404.
+METRICAS_TOKEN = env_str("BUZON_METRICAS_TOKEN")
+
+# One JSON object per line on stderr, each with the request id of the request it belongs
+# to (operacion.registro); one line per request with its route, status and duration.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "operacion.registro.FormatoJson"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("BUZON_LOG_LEVEL", "INFO")},
 }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("atencion.urls")),
     path("", include("contacto.urls")),
     path("", include("avisos.urls")),
+    path("", include("operacion.urls")),
 ]
 
 handler400 = views.solicitud_incorrecta

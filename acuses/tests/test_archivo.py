@@ -7,6 +7,7 @@ import logging
 import time
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
@@ -73,10 +74,12 @@ def test_a_stored_pdf_that_changed_is_never_served(client, recepcion, contribuye
     iniciar_sesion(client, contribuyente)
     client.get(url_pdf("A-2026-000123", "recepcion"))
     guardado = PdfAcuse.objects.get(acuse=recepcion)
-    ruta = default_storage.path(guardado.archivo)
-    with open(ruta, "r+b") as f:
-        f.seek(200)
-        f.write(b"X")
+    # Damaged through the storage API (no local path: the same on a bucket).
+    with default_storage.open(guardado.archivo, "rb") as f:
+        datos = bytearray(f.read())
+    datos[200:201] = b"X"
+    default_storage.delete(guardado.archivo)
+    assert default_storage.save(guardado.archivo, ContentFile(bytes(datos))) == guardado.archivo
     with caplog.at_level(logging.ERROR, logger="acuses.archivo"):
         respuesta = client.get(url_pdf("A-2026-000123", "recepcion"))
     assert respuesta.status_code == 200

@@ -82,6 +82,11 @@ ACCESO = {
     "atencion:acceso_alta": "publico",
     # The gateway's signed delivery receipts: the HMAC is the credential.
     "avisos:api_entregas": "publico",
+    # For load balancers (no login, no session); the metrics need their own bearer token
+    # (BUZON_METRICAS_TOKEN) and without one configured the route answers 404.
+    "operacion:salud": "publico",
+    "operacion:salud_lista": "publico",
+    "operacion:metricas": "publico",
     "promociones:tablero": "contribuyente",
     "promociones:servicio": "contribuyente",
     "promociones:nueva": "contribuyente",

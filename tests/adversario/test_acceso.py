@@ -45,6 +45,11 @@ PUBLICAS = frozenset(
         "verificar/<slug:codigo>",
         "api/v1/verificar",
         "atencion/acceso/",
+        # Load balancers and monitoring: health without login; the metrics behind their
+        # own token (404 while none is configured, 401 without it).
+        "salud",
+        "salud/lista",
+        "metricas",
     }
 )
 

@@ -1,0 +1,113 @@
+"""Stored files in S3-compatible object storage (``BUZON_S3_*``), through django-storages.
+
+Settings choose this backend when ``BUZON_S3_BUCKET`` is set. What it fixes, and why:
+
+- Objects are private: no ACL is sent (the bucket's policy decides, and it should
+  grant nothing public), ``url()`` would only ever sign a short-lived URL, and nothing
+  in the service asks for one: every download streams through the app after its
+  access check (``promociones.descargas``).
+- A name is never overwritten (names are random UUIDs; a clash would be a bug, and
+  overwriting would destroy evidence).
+- A 10 MB file never sits whole in a worker's memory: an upload goes out in one PUT
+  streamed from the upload's temporary file (below the multipart threshold, which reads
+  each part into memory), and a download is fetched into a temporary file once it passes
+  256 KB.
+- Network failures and refusals become :class:`archivos.almacen.AlmacenNoDisponible`
+  and a missing object ``FileNotFoundError``, so the rest of the service handles the
+  data dir and a bucket alike without importing boto3. Timeouts are short: a storage
+  that does not answer must fail a request (503), not hold a worker past gunicorn's
+  30 s.
+
+Nothing here is specific to one provider: any server that speaks the S3 API (AWS,
+MinIO, Ceph, the test suite's local one) is configured by endpoint, region and keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from storages.backends.s3 import S3Storage
+
+from archivos.almacen import AlmacenNoDisponible
+
+# Above any file the service accepts (evidence and answers are under 10 MB, acuses far
+# less): every upload is a single streamed PUT.
+UMBRAL_MULTIPARTE = 64 * 1024 * 1024
+# A download bigger than this goes to a temporary file (FILE_UPLOAD_TEMP_DIR).
+MAXIMO_EN_MEMORIA = 256 * 1024
+
+
+class AlmacenS3(S3Storage):
+    default_acl = None
+    querystring_auth = True
+    querystring_expire = 300
+    file_overwrite = False
+    max_memory_size = MAXIMO_EN_MEMORIA
+    # No thread pool per transfer: a sync worker serves one request at a time.
+    transfer_config = TransferConfig(multipart_threshold=UMBRAL_MULTIPARTE, use_threads=False)
+
+    def __init__(self, **opciones: Any) -> None:
+        super().__init__(**opciones)
+        base: Config = self.client_config  # type: ignore[has-type]
+        self.client_config = base.merge(
+            Config(
+                connect_timeout=5,
+                read_timeout=20,
+                retries={"max_attempts": 3, "mode": "standard"},
+            )
+        )
+
+    def _open(self, name: str, mode: str = "rb") -> Any:
+        with _traducido("abrir", name):
+            archivo = super()._open(name, mode)
+            if "r" in mode:
+                # The object is fetched on first read; fetch it here, where a failure
+                # is still translated.
+                archivo.file  # noqa: B018
+            return archivo
+
+    def _save(self, name: str, content: Any) -> str:
+        with _traducido("guardar", name):
+            return str(super()._save(name, content))
+
+    def delete(self, name: str) -> None:
+        with _traducido("borrar", name):
+            super().delete(name)
+
+    def exists(self, name: str) -> bool:
+        with _traducido("consultar", name):
+            return bool(super().exists(name))
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        with _traducido("listar", path):
+            return super().listdir(path)  # type: ignore[no-any-return]
+
+    def size(self, name: str) -> int:
+        with _traducido("medir", name):
+            return int(super().size(name))
+
+    def get_modified_time(self, name: str) -> datetime:
+        with _traducido("fechar", name):
+            return super().get_modified_time(name)  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _traducido(operacion: str, nombre: str) -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        codigo = str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if codigo in ("NoSuchKey", "NotFound") or (status == 404 and codigo != "NoSuchBucket"):
+            raise FileNotFoundError(f"No existe en el almacenamiento: {nombre}") from exc
+        raise AlmacenNoDisponible(
+            f"S3 respondió {codigo or status} al {operacion} {nombre}"
+        ) from exc
+    except BotoCoreError as exc:
+        raise AlmacenNoDisponible(f"S3 no respondió al {operacion} {nombre}: {exc}") from exc
