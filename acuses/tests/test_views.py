@@ -206,7 +206,7 @@ def test_detalle_links_each_acuse_to_its_verification(client, recepcion, contrib
     html = client.get(reverse("promociones:detalle", args=["A-2026-000123"])).content.decode()
     assert (
         f'<a href="/verificar/{recepcion.codigo_verificacion}" '
-        'aria-label="Verificar el acuse de recepción" data-testid="verificar-recepcion">'
+        'aria-label="Verificar el acuse: recepción" data-testid="verificar-recepcion">'
         "Verificar</a>"
     ) in html
 

@@ -127,7 +127,7 @@ def test_a_stranger_verifies_the_code_and_the_pdf_and_one_changed_byte_is_not_va
     assert "EKU•••••••C9" in hechos and RFC not in hechos
 
     extrano.set_input_files("#acuse", str(original))
-    extrano.get_by_role("button", name="Verificar").click()
+    extrano.get_by_role("button", name="Verificar", exact=True).click()
     assert extrano.get_by_test_id("resultado-archivo").inner_text().startswith("Válido.")
 
     alterado = bytearray(datos)
@@ -135,5 +135,22 @@ def test_a_stranger_verifies_the_code_and_the_pdf_and_one_changed_byte_is_not_va
     alterado[posicion] = (alterado[posicion] + 1) % 256
     (tmp_path / "alterado.pdf").write_bytes(bytes(alterado))
     extrano.set_input_files("#acuse", str(tmp_path / "alterado.pdf"))
-    extrano.get_by_role("button", name="Verificar").click()
+    extrano.get_by_role("button", name="Verificar", exact=True).click()
     assert extrano.get_by_test_id("resultado-archivo").inner_text().startswith("No válido.")
+
+
+def test_a_stranger_types_the_code_in_the_box_from_the_footer_link(
+    pagina: Any, extrano: Any, solicitud: Solicitud
+) -> None:
+    acuse = Acuse.objects.get(solicitud=solicitud, tipo=Acuse.Tipo.RECEPCION)
+    extrano.goto("/acceso/")
+    extrano.get_by_test_id("pie-verificar").click()
+    extrano.get_by_label("Código de verificación", exact=True).fill("no-es-un-codigo")
+    extrano.get_by_role("button", name="Verificar código").click()
+    assert "Ese no es un código" in extrano.get_by_test_id("error-codigo").inner_text()
+    # As a person copies it from the PDF: in groups, across a line break.
+    codigo = acuse.codigo_verificacion
+    extrano.get_by_label("Código de verificación", exact=True).fill(f"{codigo[:16]} {codigo[16:]}")
+    extrano.get_by_role("button", name="Verificar código").click()
+    assert extrano.url.endswith(f"/verificar/{codigo}")
+    assert "Acuse auténtico" in extrano.get_by_test_id("resultado-codigo").inner_text()
