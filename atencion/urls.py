@@ -15,6 +15,8 @@ urlpatterns = [
         name="codigos_recuperacion",
     ),
     path("atencion/", cola.lista, name="lista"),
+    path("atencion/exportar.csv", cola.exportar, name="exportar"),
+    path("atencion/asignaciones", cola.asignar, name="asignacion_masiva"),
     # Before atencion/<folio>/: "avisos" is not a folio.
     path("atencion/avisos/", views.avisos_fallidos, name="avisos"),
     path("atencion/avisos/<aviso_id>/reintento", views.reintentar_aviso, name="reintentar_aviso"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("atencion/<str:folio>/evidencia", views.evidencia, name="evidencia"),
     path("atencion/<str:folio>/respuesta.pdf", views.documento_respuesta, name="documento"),
     path("api/v1/atencion/solicitudes", cola.solicitudes_api, name="api_solicitudes"),
+    path("api/v1/atencion/solicitudes.csv", cola.solicitudes_csv, name="api_solicitudes_csv"),
     path("api/v1/atencion/solicitudes/<str:folio>", api.detalle, name="api_detalle"),
     path("api/v1/atencion/solicitudes/<str:folio>/prorroga", api.prorroga, name="api_prorroga"),
     path(

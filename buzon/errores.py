@@ -420,6 +420,39 @@ _PERSONAL: dict[str, Entrada] = _fuera_del_documento(
     }
 )
 
+# The staff queue's filters (GET atencion/solicitudes, its .csv and the page,
+# atencion.consultas) and the page's bulk assignment.
+_COLA: dict[str, Entrada] = {
+    # Another area's clave answers as an unknown one: nothing says which areas exist.
+    "area_invalida": Entrada("Elige una de tus áreas.", campo="area"),
+    "asignacion_invalida": Entrada(
+        "Elige «mias» (asignadas a ti) o «sin_asignar».", campo="asignacion"
+    ),
+    "vence_en_invalido": Entrada(
+        "Indica en cuántos días hábiles vence: un número entero de 0 a {maximo}.",
+        campo="vence_en",
+    ),
+    "vence_en_invalido.con_vencidas": Entrada(
+        "Elige vencidas o por vencer, no ambas: una solicitud vencida ya no está por vencer.",
+        campo="vence_en",
+    ),
+    "busqueda_invalida": Entrada(
+        "Busca por un folio (por ejemplo, A-2026-000123) o por un RFC de 12 o 13 caracteres.",
+        campo="q",
+    ),
+    "fecha_invalida.pagina": Entrada(
+        "Escribe la fecha como dd/mm/aaaa o AAAA-MM-DD, entre los años {desde} y {hasta}."
+    ),
+    **_fuera_del_documento(
+        {
+            "asignacion_sin_folios": Entrada("Selecciona al menos una solicitud para asignar."),
+            "asignacion_sin_folios.demasiados": Entrada(
+                "Selecciona como máximo {maximo} solicitudes en cada asignación."
+            ),
+        }
+    ),
+}
+
 # POST /api/v1/verificar and the verification page.
 _VERIFICACION: dict[str, Entrada] = _fuera_del_documento(
     {
@@ -456,6 +489,7 @@ CATALOGO: dict[str, Entrada] = {
     **_ENTREGAS,
     **_SESION,
     **_PERSONAL,
+    **_COLA,
     **_VERIFICACION,
 }
 

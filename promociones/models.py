@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -120,6 +122,25 @@ class Solicitud(models.Model):
                 name="sol_contrib_asunto_estatus",
             ),
             models.Index(fields=["area", "estatus", "respuesta_a_partir_del"], name="sol_area"),
+            # The staff queue (atencion.consultas), soonest *Respuesta a partir del* first:
+            # its first page is a walk of one of these, not a sort of a million rows. The
+            # open-requests ones are partial: the queue is mostly about the few percent not
+            # yet answered, and these stay small (decision 0016 has the figures).
+            models.Index(fields=["respuesta_a_partir_del", "id"], name="sol_cola"),
+            models.Index(
+                fields=["respuesta_a_partir_del", "id"],
+                condition=~models.Q(estatus="atendido"),
+                name="sol_cola_abiertas",
+            ),
+            models.Index(
+                fields=["asunto", "respuesta_a_partir_del", "id"],
+                condition=~models.Q(estatus="atendido"),
+                name="sol_cola_asunto_abiertas",
+            ),
+            models.Index(
+                fields=["asignada_a", "estatus", "respuesta_a_partir_del"], name="sol_asignada"
+            ),
+            models.Index(fields=["recibida"], name="sol_recibida"),
         ]
 
     def __str__(self) -> str:
@@ -275,3 +296,79 @@ class ConsultaInstitucional(models.Model):
 
     def __str__(self) -> str:
         return f"{self.solicitud_id} {self.accion} {self.creado:%Y-%m-%d %H:%M}"
+
+
+# The date a ConteoVencimiento row carries for requests already overdue when it was
+# folded (atencion.consultas.plegar_vencidas): before any real date, so "before today"
+# still counts them; which past day they were due never matters to the queue's counts.
+FECHA_PLEGADA = date(1, 1, 1)
+
+
+class ConteoCola(models.Model):
+    """How many requests there are per area, asunto, servicio, estatus and assignee, kept
+    by the database itself for the staff queue's counts (atencion.consultas).
+
+    Triggers on the Solicitud table (migration 0010) add and subtract in the same
+    transaction as every insert, delete or change of these columns, whatever made it
+    (the ORM, bulk_create, COPY, raw SQL), as ConteoSolicitudes does for the Tablero.
+    A supervisor of every area sums a few hundred of these rows instead of counting a
+    million requests (decision 0016). Plain integers, not foreign keys: a derived table
+    whose writers are the triggers only, and they must never fail on a constraint.
+    """
+
+    area_id = models.IntegerField()
+    asunto_id = models.IntegerField()
+    servicio_id = models.IntegerField()
+    estatus = models.CharField(max_length=12)
+    asignada_id = models.IntegerField()  # the assignee's user id; 0: sin asignar
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "conteo de la cola"
+        verbose_name_plural = "conteos de la cola"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_id", "asunto_id", "servicio_id", "estatus", "asignada_id"],
+                name="conteo_cola_clave",
+            )
+        ]
+
+
+class ConteoVencimiento(models.Model):
+    """The requests not yet answered, per the same columns and their *Respuesta a partir
+    del*: what the queue's vencidas, por vencer and vence_en counts sum.
+
+    Kept by the same triggers. Dates before CorteVencimiento's are stored as
+    FECHA_PLEGADA: once overdue a request stays overdue until it changes, so those rows
+    collapse into one per combination instead of one per past day.
+    """
+
+    area_id = models.IntegerField()
+    asunto_id = models.IntegerField()
+    servicio_id = models.IntegerField()
+    estatus = models.CharField(max_length=12)
+    asignada_id = models.IntegerField()
+    fecha = models.DateField()
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "conteo por vencimiento"
+        verbose_name_plural = "conteos por vencimiento"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_id", "asunto_id", "servicio_id", "estatus", "asignada_id", "fecha"],
+                name="conteo_vencimiento_clave",
+            )
+        ]
+        indexes = [models.Index(fields=["fecha"], name="conteo_vencimiento_fecha")]
+
+
+class CorteVencimiento(models.Model):
+    """One row: ConteoVencimiento dates before ``fecha`` are folded (FECHA_PLEGADA). Only
+    atencion.consultas.plegar_vencidas moves it, always forward; the triggers read it."""
+
+    fecha = models.DateField()
+
+    class Meta:
+        verbose_name = "corte de vencimientos"
+        verbose_name_plural = "cortes de vencimientos"

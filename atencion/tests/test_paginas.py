@@ -44,7 +44,7 @@ def test_list_shows_my_areas_requests_only(contribuyente, analista):
     html = sesion_de(analista).get("/atencion/").content.decode()
     assert mia.folio in html
     assert ajena.folio not in html
-    assert "(vencida)" in html
+    assert ">Vencida</span>" in html  # in words, not only by colour
 
 
 def test_detail_of_another_area_is_404_like_an_unknown_folio(solicitud, analista_otra):

@@ -101,6 +101,8 @@ ACCESO = {
     "promociones:api_respuesta_documento": "contribuyente_api",
     "promociones:api_acuse": "contribuyente_api",
     "atencion:lista": "personal",
+    "atencion:exportar": "personal",
+    "atencion:asignacion_masiva": "personal",
     "atencion:detalle": "personal",
     "atencion:prorroga": "personal",
     "atencion:canalizacion": "personal",
@@ -110,6 +112,7 @@ ACCESO = {
     "atencion:evidencia": "personal",
     "atencion:documento": "personal",
     "atencion:api_solicitudes": "personal_api",
+    "atencion:api_solicitudes_csv": "personal_api",
     "atencion:api_prorroga": "personal_api",
     "atencion:api_canalizacion": "personal_api",
     "atencion:api_respuesta": "personal_api",
@@ -138,6 +141,7 @@ ACCESO = {
 
 # URLs whose views change state: reached with POST, everything else with GET.
 POST = {
+    "atencion:asignacion_masiva",
     "atencion:prorroga",
     "atencion:canalizacion",
     "atencion:respuesta",
@@ -718,8 +722,9 @@ def test_lists_show_only_the_persons_own_requests(escenario):
     assert folio not in iniciar_sesion(Client(), e.otro).get("/tablero/").content
     otro_api = Client(HTTP_AUTHORIZATION=f"Bearer {token_para(e.otro)}")
     assert otro_api.get("/api/v1/solicitudes").json()["total"] == 0
-    assert folio in sesion_de(e.analista).get("/atencion/").content
-    assert folio not in sesion_de(e.analista_otra).get("/atencion/").content
+    # Every estatus (the page shows the open ones unless asked; this one is answered).
+    assert folio in sesion_de(e.analista).get("/atencion/?estatus=").content
+    assert folio not in sesion_de(e.analista_otra).get("/atencion/?estatus=").content
     assert api_de(e.analista_otra).get("/api/v1/atencion/solicitudes").json()["total"] == 0
     assert api_de(e.analista).get("/api/v1/atencion/solicitudes").json()["total"] == 1
 
@@ -1136,7 +1141,7 @@ def test_every_api_url_refuses_an_unsupported_method_with_json(escenario):
     """Every /api/ view is an ``endpoint``: CSRF-exempt (the token is the credential) and
     answering a refused method with the contract's JSON, not an HTML page."""
     api = [n for n, c in ACCESO.items() if url(n, escenario.solicitud.folio).startswith("/api/")]
-    assert len(api) == 24
+    assert len(api) == 25
     cliente = Client(enforce_csrf_checks=True)
     for nombre in api:
         r = cliente.patch(url(nombre, escenario.solicitud.folio))
