@@ -77,8 +77,9 @@ ETIQUETAS: dict[str, str] = {
     "computo_desde": "Fecha de inicio del cómputo del plazo",
     "respuesta_a_partir_del": "Respuesta a partir del",
     "fecha_anterior": "Fecha de respuesta anterior",
-    "nueva_fecha": "Nueva fecha de respuesta",
-    "canalizada": "Fecha de canalización",
+    # As the guide and the Detalle name them (VIII.3).
+    "nueva_fecha": "Nueva fecha de respuesta a partir del",
+    "canalizada": "Canalizada el",
     "atendida": "Fecha y hora de respuesta",
     "descripcion_sha256": "SHA-256 de la descripción",
     "respuesta_sha256": "SHA-256 del texto de la respuesta",
@@ -125,8 +126,8 @@ LEYENDAS: dict[str, str] = {
         "fecha de respuesta es la que se indica."
     ),
     "canalizacion": (
-        "Se hace constar que la solicitud se canalizó al servicio y asunto que se "
-        "indican, con la nueva fecha de respuesta señalada."
+        "Se hace constar que la solicitud se canalizó al servicio y al asunto que se "
+        "indican, en la fecha señalada, con la nueva fecha de respuesta que le corresponde."
     ),
     "respuesta": (
         "Se hace constar que el Instituto dio respuesta a la solicitud en la fecha y hora "

@@ -176,7 +176,8 @@ def canalizar(
     The guide's "servicio y/o asunto" (VIII.1): either may stay, not both; the asunto
     must be offered in the target servicio. The new response date is the new asunto's
     term in that servicio counted from the canalización day (the next business day when
-    it happens on a non-working day).
+    it happens on a non-working day); as the guide reads the Tablero (VIII.3), it is also
+    the request's *Fecha de respuesta/Canalización*, and the day itself is ``canalizada``.
     """
     momento = momento or timezone.now()
 
@@ -193,7 +194,8 @@ def canalizar(
                 "asunto": asu,
                 "area": asu.area,
                 "respuesta_a_partir_del": nueva,
-                "fecha_respuesta_o_canalizacion": hoy,
+                "fecha_respuesta_o_canalizacion": nueva,
+                "canalizada": hoy,
                 # A new area assigns it again; within the same area (only the servicio
                 # changed, or an asunto of the same area) whoever had it keeps it.
                 "asignada_a": s.asignada_a if asu.area_id == s.area_id else None,
@@ -208,6 +210,7 @@ def canalizar(
                 "area_anterior": s.area.clave,
                 "fecha_anterior": s.respuesta_a_partir_del.isoformat(),
                 "respuesta_a_partir_del": nueva.isoformat(),
+                "canalizada": hoy.isoformat(),
             },
             extra_acuse={
                 "servicio": serv,

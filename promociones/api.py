@@ -59,7 +59,10 @@ def solicitud_a_dict(solicitud: Solicitud) -> dict[str, Any]:
         "recibida": momento_iso(solicitud.recibida),
         "computo_desde": fecha_iso(solicitud.computo_desde),
         "respuesta_a_partir_del": fecha_iso(solicitud.respuesta_a_partir_del),
+        # As the guide reads the Tablero: the day it was answered, or after a
+        # canalización the new response date; the day it was canalized apart.
         "fecha_respuesta_o_canalizacion": fecha_iso(solicitud.fecha_respuesta_o_canalizacion),
+        "canalizada": fecha_iso(solicitud.canalizada),
         "evidencia": (
             {
                 "nombre": evidencia.nombre_original,

@@ -81,7 +81,11 @@ class Solicitud(models.Model):
     computo_desde = models.DateField()
     respuesta_a_partir_del = models.DateField()
     estatus = models.CharField(max_length=12, choices=Estatus.choices, default=Estatus.RECIBIDO)
+    # What the Tablero's "Fecha de respuesta/Canalización" shows, as the guide reads it
+    # (VIII.3): the day it was answered (Atendido) or, after a canalización, the new
+    # response date. The day it was canalized is ``canalizada`` (Mexico City day).
     fecha_respuesta_o_canalizacion = models.DateField(null=True, blank=True)
+    canalizada = models.DateField(null=True, blank=True)
     area = models.ForeignKey("atencion.Area", on_delete=models.PROTECT, related_name="solicitudes")
     asignada_a = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -59,6 +59,14 @@ def test_qr_code_on_page_one_decodes_to_the_public_verification_url(recepcion, s
     ]
 
 
+def test_the_canalizacion_acuse_names_both_dates_as_the_guide_reads_them(
+    acuses_de_todos_los_tipos,
+):
+    texto = " ".join(texto_de(pdf.pdf_de(acuses_de_todos_los_tipos["canalizacion"])).split())
+    assert "Canalizada el 2 de diciembre de 2026" in texto
+    assert "Nueva fecha de respuesta a partir del 9 de diciembre de 2026" in texto
+
+
 def test_the_printed_links_use_the_configured_public_base_url(recepcion, settings):
     settings.PUBLIC_BASE_URL = "https://buzon.imss.gob.mx"
     datos = pdf.pdf_de(recepcion)

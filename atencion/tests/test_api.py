@@ -169,7 +169,8 @@ def test_canalizacion_through_the_api(contribuyente, solicitud, supervisor):
         "orientacion",
         "activacion-buzon",
     )
-    assert cuerpo["fecha_respuesta_o_canalizacion"] is not None
+    assert cuerpo["fecha_respuesta_o_canalizacion"] == cuerpo["respuesta_a_partir_del"]
+    assert cuerpo["canalizada"] is not None
     error(
         post_json(api, url, {"nota": "x", "servicio": "aclaracion", "asunto": "icsoe"}),
         "transicion_invalida",
@@ -177,6 +178,7 @@ def test_canalizacion_through_the_api(contribuyente, solicitud, supervisor):
     )
     lista = api_contribuyente(contribuyente).get("/api/v1/solicitudes").json()
     assert lista["resultados"][0]["estatus"] == "canalizado"
+    assert lista["resultados"][0]["canalizada"] == cuerpo["canalizada"]
 
 
 def test_respuesta_multipart_and_answering_twice(contribuyente, solicitud, analista):

@@ -161,8 +161,11 @@ def test_canalizacion_moves_service_subject_area_and_counts_from_next_business_d
     assert guardada.area.clave == "atencion-buzon"
     # Saturday 7 March: counted from Monday 9 March, 5 days, skipping 16 March (holiday).
     assert guardada.respuesta_a_partir_del == date(2026, 3, 17)
-    assert guardada.fecha_respuesta_o_canalizacion == date(2026, 3, 7)
+    # As the guide reads the Tablero (VIII.3): the new response date, and the day apart.
+    assert guardada.fecha_respuesta_o_canalizacion == date(2026, 3, 17)
+    assert guardada.canalizada == date(2026, 3, 7)
     evento = guardada.eventos.get(tipo=Evento.Tipo.CANALIZADA)
+    assert evento.datos["canalizada"] == "2026-03-07"
     assert evento.datos["servicio_anterior"] == "aclaracion"
     assert evento.datos["asunto_anterior"] == "emisiones"
     assert evento.datos["area_anterior"] == "emisiones"
@@ -171,6 +174,7 @@ def test_canalizacion_moves_service_subject_area_and_counts_from_next_business_d
     assert acuse.hechos["servicio"] == "Orientación"
     assert acuse.hechos["asunto_anterior"] == "Emisiones"
     assert acuse.hechos["nueva_fecha"] == "2026-03-17"
+    assert acuse.hechos["canalizada"] == "2026-03-07"
     aviso = Aviso.objects.get(solicitud=solicitud)
     assert "fue canalizada a Orientación" in aviso.texto
     assert "17/03/2026" in aviso.texto
@@ -256,6 +260,29 @@ def test_canalizado_may_be_extended_once_but_not_rerouted_again(solicitud, super
     guardada = Solicitud.objects.get(pk=solicitud.pk)
     assert guardada.estatus == "en_prorroga"
     assert guardada.respuesta_a_partir_del == date(2026, 3, 24)
+
+
+def test_an_answer_after_canalizacion_shows_the_day_answered_and_keeps_the_day_canalized(
+    solicitud, supervisor
+):
+    canalizar(solicitud, supervisor)
+    services.responder(
+        solicitud=solicitud,
+        actor=supervisor,
+        texto="Atendida en Orientación.",
+        documento=pdf_subido(),
+        momento=datetime(2026, 3, 12, 18, 0, tzinfo=UTC),
+    )
+    guardada = Solicitud.objects.get(pk=solicitud.pk)
+    assert guardada.estatus == "atendido"
+    assert guardada.fecha_respuesta_o_canalizacion == date(2026, 3, 12)
+    assert guardada.canalizada == date(2026, 3, 7)
+
+
+def test_a_request_never_canalized_has_no_canalizada_date(solicitud, analista):
+    assert Solicitud.objects.get(pk=solicitud.pk).canalizada is None
+    responder(solicitud, analista)
+    assert Solicitud.objects.get(pk=solicitud.pk).canalizada is None
 
 
 def test_after_canalizacion_the_old_area_loses_the_request(solicitud, supervisor, analista):

@@ -113,10 +113,16 @@ def test_every_acuse_tipo_exists_after_the_action_that_issues_it(api, personal):
     assert p["respuesta_a_partir_del"] > s["respuesta_a_partir_del"]
     c = actualizada(canalizacion(supervisor, folio, "orientacion", "icsoe"))
     assert (c["estatus"], c["servicio"], c["asunto"]) == ("canalizado", "orientacion", "icsoe")
-    date.fromisoformat(c["fecha_respuesta_o_canalizacion"])
+    # As the guide reads the Tablero: the new response date, and the day it was canalized.
+    assert c["fecha_respuesta_o_canalizacion"] == c["respuesta_a_partir_del"]
+    assert date.fromisoformat(c["canalizada"]) < date.fromisoformat(c["respuesta_a_partir_del"])
     r = actualizada(respuesta(supervisor, folio))
     assert r["estatus"] == "atendido"
-    date.fromisoformat(r["fecha_respuesta_o_canalizacion"])
+    # Answered: the day it was answered; the day it was canalized stays.
+    assert date.fromisoformat(r["fecha_respuesta_o_canalizacion"]) >= date.fromisoformat(
+        c["canalizada"]
+    )
+    assert r["canalizada"] == c["canalizada"]
 
     detalle = api.get(f"/api/v1/solicitudes/{folio}").json()
     assert detalle["estatus"] == "atendido"

@@ -31,6 +31,7 @@ SOLICITUD = [
     "recibida",
     "respuesta_a_partir_del",
     "fecha_respuesta_o_canalizacion",
+    "canalizada",
     "evidencia",
 ]
 ESTATUS = {"recibido", "en_prorroga", "canalizado", "atendido"}
@@ -69,6 +70,8 @@ def es_solicitud(s: dict) -> None:
     date.fromisoformat(s["respuesta_a_partir_del"])
     if s["fecha_respuesta_o_canalizacion"] is not None:
         date.fromisoformat(s["fecha_respuesta_o_canalizacion"])
+    if s["canalizada"] is not None:
+        date.fromisoformat(s["canalizada"])
     if s["evidencia"] is not None:
         assert set(s["evidencia"]) >= {"nombre", "bytes", "sha256"}
         assert isinstance(s["evidencia"]["nombre"], str)
@@ -114,6 +117,7 @@ def test_filing_answers_201_with_a_solicitud_its_recepcion_acuse_and_history(api
     assert s["evidencia"]["nombre"] == "evidencia.zip"
     assert s["evidencia"]["bytes"] == len(zip_bytes())
     assert s["fecha_respuesta_o_canalizacion"] is None
+    assert s["canalizada"] is None
 
     detalle = api.get(f"{LISTA}/{s['folio']}").json()
     es_solicitud(detalle)
