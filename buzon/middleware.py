@@ -156,10 +156,10 @@ def limpieza_periodica(
     proxima = [0.0]
 
     def barrer() -> None:
-        from promociones.limpieza import limpiar_huerfanos
+        from promociones.limpieza import MESES_RECIENTES, limpiar_huerfanos
 
         try:
-            limpiar_huerfanos()
+            limpiar_huerfanos(meses=MESES_RECIENTES)
         except Exception:
             logger.exception("La limpieza de archivos huérfanos falló")
         finally:

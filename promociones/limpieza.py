@@ -17,9 +17,17 @@ Why "file first, row after, sweep later":
   gunicorn kills a request after 30 s, so an hour-old unnamed file can have no live
   writer.
 - Only the storage API is used for stored files (``listdir``, ``get_modified_time``,
-  ``delete``), never local paths, so the sweep keeps working when storage moves to S3.
-  Only the prefixes listed in :data:`DUENOS` are swept, each against the table that
-  names its files; a prefix whose table cannot be found is left alone, never emptied.
+  ``delete``), never local paths, so the sweep works the same on a bucket (the storage
+  suite runs it on S3). Only the prefixes listed in :data:`DUENOS` are swept, each
+  against the table that names its files; a prefix whose table cannot be found is left
+  alone, never emptied.
+- The table is asked first and the file's age only for names no row has: on object
+  storage each age is a request, and orphans are rare, so a sweep costs a listing and a
+  query per 500 names rather than a request per stored file.
+- Names carry their month (``<prefijo>/AAAA/MM/…``, archivos.almacen), and a crash
+  leaves its orphan in the month it was writing: the hourly sweep inside the servers
+  looks at this month and the last (:data:`MESES_RECIENTES`), so its cost follows a
+  month's uploads, not the years kept; ``manage.py limpiar_huerfanos`` sweeps them all.
 - Temporary uploads live in ``FILE_UPLOAD_TEMP_DIR``, a local directory by nature (the
   worker writes the request body there). A live upload writes a chunk every few
   seconds; one untouched for an hour belongs to a dead process. Only Django's own
@@ -38,7 +46,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.apps import apps
@@ -46,11 +54,14 @@ from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
-__all__ = ["ANTIGUEDAD", "DUENOS", "Barrido", "limpiar_huerfanos"]
+__all__ = ["ANTIGUEDAD", "DUENOS", "MESES_RECIENTES", "Barrido", "limpiar_huerfanos"]
 
 logger = logging.getLogger(__name__)
 
 ANTIGUEDAD = timedelta(hours=1)
+# Months the in-process sweep looks at: this one and the last (a file written just
+# before midnight on the last day is still seen the next month).
+MESES_RECIENTES = 2
 # (storage prefix, model that names its files, field holding the storage name).
 DUENOS: tuple[tuple[str, str, str], ...] = (
     ("evidencias/", "promociones.Evidencia", "archivo"),
@@ -72,11 +83,14 @@ def limpiar_huerfanos(
     almacen: Storage | None = None,
     ahora: datetime | None = None,
     directorio_temporal: Path | None = None,
+    meses: int | None = None,
 ) -> Barrido:
     """Deletes stored files no row names and dead uploads' temporary files, both older
-    than ``antiguedad``; returns what it deleted."""
+    than ``antiguedad``; returns what it deleted. ``meses``: only the folders of the
+    last that many months (``None``: every stored file)."""
     almacen = almacen or default_storage
-    limite = (ahora or timezone.now()) - antiguedad
+    ahora = ahora or timezone.now()
+    limite = ahora - antiguedad
     barrido = Barrido()
     for prefijo, modelo, campo in DUENOS:
         try:
@@ -85,14 +99,14 @@ def limpiar_huerfanos(
         except LookupError:
             logger.warning("Sin tabla %s.%s: no se barre %s", modelo, campo, prefijo)
             continue
-        candidatos: list[str] = []
-        for nombre in _archivos(almacen, prefijo.rstrip("/")):
-            if _modificado(almacen, nombre) < limite:
-                candidatos.append(nombre)
-            if len(candidatos) >= LOTE:
-                barrido.archivos += _borrar_sin_fila(almacen, candidatos, tabla, campo)
-                candidatos = []
-        barrido.archivos += _borrar_sin_fila(almacen, candidatos, tabla, campo)
+        lote: list[str] = []
+        for carpeta in _carpetas(prefijo.rstrip("/"), ahora, meses):
+            for nombre in _archivos(almacen, carpeta):
+                lote.append(nombre)
+                if len(lote) >= LOTE:
+                    barrido.archivos += _borrar_sin_fila(almacen, lote, tabla, campo, limite)
+                    lote = []
+        barrido.archivos += _borrar_sin_fila(almacen, lote, tabla, campo, limite)
     barrido.temporales = _limpiar_temporales(
         directorio_temporal or _directorio_temporal(), antiguedad
     )
@@ -103,6 +117,19 @@ def limpiar_huerfanos(
             len(barrido.temporales),
         )
     return barrido
+
+
+def _carpetas(prefijo: str, ahora: datetime, meses: int | None) -> list[str]:
+    if meses is None:
+        return [prefijo]
+    # Names are dated in UTC (archivos.almacen.nombre_nuevo: timezone.now()).
+    utc = ahora.astimezone(UTC) if timezone.is_aware(ahora) else ahora
+    anio, mes = utc.year, utc.month
+    carpetas = []
+    for _ in range(meses):
+        carpetas.append(f"{prefijo}/{anio:04d}/{mes:02d}")
+        anio, mes = (anio, mes - 1) if mes > 1 else (anio - 1, 12)
+    return carpetas
 
 
 def _archivos(almacen: Storage, carpeta: str) -> Iterator[str]:
@@ -124,7 +151,9 @@ def _modificado(almacen: Storage, nombre: str) -> datetime:
     return momento if timezone.is_aware(momento) else timezone.make_aware(momento)
 
 
-def _borrar_sin_fila(almacen: Storage, nombres: list[str], tabla: type, campo: str) -> list[str]:
+def _borrar_sin_fila(
+    almacen: Storage, nombres: list[str], tabla: type, campo: str, limite: datetime
+) -> list[str]:
     if not nombres:
         return []
     nombrados = set(
@@ -134,7 +163,7 @@ def _borrar_sin_fila(almacen: Storage, nombres: list[str], tabla: type, campo: s
     )
     borrados = []
     for nombre in nombres:
-        if nombre not in nombrados:
+        if nombre not in nombrados and _modificado(almacen, nombre) < limite:
             almacen.delete(nombre)
             borrados.append(nombre)
     return borrados

@@ -220,6 +220,20 @@ def test_the_sweep_deletes_there_what_no_row_names_and_keeps_the_rest(
     assert almacen.objetos() == sorted([evidencia.archivo.name, pdf.archivo])
 
 
+def test_the_servers_hourly_sweep_looks_at_recent_months_and_the_command_at_all(
+    almacen: Almacen, tmp_path
+):
+    reciente = guardar("evidencias", "zip", ContentFile(b"PK reciente"))
+    antiguo = almacen.storage.save("evidencias/2020/01/antiguo.zip", ContentFile(b"PK viejo"))
+    despues = timezone.now() + timedelta(hours=2)
+    recientes = limpiar_huerfanos(ahora=despues, directorio_temporal=tmp_path, meses=2)
+    assert recientes.archivos == [reciente]
+    assert almacen.objetos() == [antiguo]
+    todos = limpiar_huerfanos(ahora=despues, directorio_temporal=tmp_path)
+    assert todos.archivos == [antiguo]
+    assert almacen.objetos() == []
+
+
 def test_ten_megabytes_go_in_and_out_without_sitting_whole_in_memory(almacen: Almacen, settings):
     tamano = 10 * MB - 1
     subida = TemporaryUploadedFile("grande.zip", "application/zip", tamano, None)

@@ -31,7 +31,7 @@ def test_an_unknown_component_name_is_a_mistake_not_a_silent_no():
         required("CHROME", {"BUZON_REQUIRE_CHROME": "1"})
 
 
-@pytest.mark.parametrize("nombre", ["BROWSER", "OPENSSL", "SAT_FIXTURES"])
+@pytest.mark.parametrize("nombre", ["BROWSER", "OPENSSL", "SAT_FIXTURES", "S3"])
 def test_an_absent_component_skips_with_its_reason_and_fails_when_required(nombre):
     with pytest.raises(pytest.skip.Exception, match="no está instalado"):
         skip_or_fail(nombre, "no está instalado", {})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import urllib.request
 from datetime import timedelta
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from avisos.services import encolar_sms
-from buzon.tests.ayudas import entorno_de_servidor, iniciar_gunicorn, manage_en_produccion
+from buzon.tests.ayudas import ROOT, entorno_de_servidor, iniciar_gunicorn
 from promociones.models import Solicitud
 from promociones.tests.conftest import token_para, zip_subido
 
@@ -114,7 +116,14 @@ def test_under_gunicorn_any_worker_reports_every_workers_requests(tmp_path):
     """Two workers, requests spread over both: each scrape (whichever worker answers it)
     counts all of them, through PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py)."""
     env = entorno_de_servidor(tmp_path, trabajadores=2, BUZON_METRICAS_TOKEN=TOKEN)
-    manage_en_produccion(tmp_path, "migrate", "--noinput", "-v0")
+    # The server's own SQLite file (entorno_de_servidor drops DATABASE_URL).
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
     servidor = iniciar_gunicorn(env, tmp_path)
     base = f"http://127.0.0.1:{env['BUZON_PORT']}"
     try:

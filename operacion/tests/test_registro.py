@@ -171,3 +171,16 @@ def test_the_configured_logging_writes_json_lines(tmp_path):
         "buzon.prueba",
         "hola\nmundo",
     )
+
+
+def test_time_is_utc_with_milliseconds_whatever_the_local_zone():
+    formato = FormatoJson()
+    registro = logging.makeLogRecord({"msg": "x", "levelname": "INFO", "name": "prueba"})
+    # 2026-03-02 10:00:00.123 in Mexico City is 16:00:00.123 UTC.
+    for momento, texto in (
+        (1772467200.123, "2026-03-02T16:00:00.123Z"),
+        (1772467200.9999, "2026-03-02T16:00:00.999Z"),
+        (1772467201.0, "2026-03-02T16:00:01.000Z"),
+    ):
+        registro.created = momento
+        assert json.loads(formato.format(registro))["time"] == texto

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from buzon.tests.ayudas import entorno_de_servidor, iniciar_gunicorn
@@ -125,8 +126,10 @@ def test_after_sigkill_mid_upload_and_between_store_and_commit_nothing_is_left(t
             os.killpg(servidor.pid, signal.SIGKILL)
             servidor.wait(timeout=10)
 
-    # 2. Killed between storing and committing: the stored file exists, no row names it.
-    huerfano = archivos / "evidencias/2026/01/0123456789abcdef0123456789abcdef.zip"
+    # 2. Killed between storing and committing: the stored file exists, no row names it,
+    # in this month's folder (where a write goes, and where the servers' sweep looks).
+    mes = datetime.now(UTC).strftime("%Y/%m")
+    huerfano = archivos / f"evidencias/{mes}/0123456789abcdef0123456789abcdef.zip"
     huerfano.parent.mkdir(parents=True, exist_ok=True)
     huerfano.write_bytes(evidencia)
     # Both died more than an hour before the restart.
