@@ -116,7 +116,8 @@ def otorgar_prorroga(
     """Extends the response date by ``dias_habiles`` business days, once per solicitud.
 
     At most the original term of the request's asunto in its servicio; the new date
-    counts from the current *Respuesta a partir del*.
+    counts from the current *Respuesta a partir del*. On a canalized request it is also
+    the new *Fecha de respuesta/Canalización*, as canalizar left it.
     """
     momento = momento or timezone.now()
 
@@ -132,8 +133,14 @@ def otorgar_prorroga(
             raise ErrorDominio("dias_invalidos", plazo=plazo)
         anterior = s.respuesta_a_partir_del
         nueva = sumar_habiles(anterior, dias)
+        campos: dict[str, Any] = {"respuesta_a_partir_del": nueva}
+        if s.canalizada is not None:
+            # As the guide reads the Tablero (VIII.3), a canalized request's *Fecha de
+            # respuesta/Canalización* is its response date, so the prórroga moves it too.
+            # Only open requests get here (the pipeline refused an answered one).
+            campos["fecha_respuesta_o_canalizacion"] = nueva
         return pipeline.Cambio(
-            campos={"respuesta_a_partir_del": nueva},
+            campos=campos,
             datos={
                 "nota": texto_nota,
                 "dias_habiles": dias,

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from atencion import services
-from atencion.tests.conftest import pdf_subido
+from atencion.tests.conftest import pdf_subido, sesion_de
 from promociones.models import Solicitud
 from promociones.tests.conftest import iniciar_sesion, token_para
 
@@ -172,3 +172,80 @@ def test_the_migration_separates_the_dates_of_requests_canalized_before_it(
     )
     migracion.juntar_fechas(apps, None)
     assert Solicitud.objects.get(pk=solicitud.pk).fecha_respuesta_o_canalizacion == date(2026, 3, 7)
+
+
+def prorrogar(solicitud, supervisor, dias: int = 3):
+    return services.otorgar_prorroga(
+        solicitud=solicitud,
+        actor=supervisor,
+        nota="El área necesita los movimientos de IDSE.",
+        dias_habiles=dias,
+        momento=JUEVES,
+    )
+
+
+def datos_del_detalle_del_personal(cliente: Client, folio: str) -> dict[str, str]:
+    html = cliente.get(f"/atencion/{folio}/").content.decode()
+    lista = html.split('<dl class="datos">', 1)[1].split("</dl>", 1)[0]
+    pares = re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", lista, re.S)
+    return {dt: re.sub(r"<[^>]+>", "", dd).strip() for dt, dd in pares}
+
+
+def test_a_prorroga_after_canalizacion_moves_the_tablero_date_too(
+    solicitud, supervisor, contribuyente
+):
+    canalizar(solicitud, supervisor)
+    # 17/03 + 3 business days: 18, 19 and 20 March.
+    prorrogada = prorrogar(Solicitud.objects.get(pk=solicitud.pk), supervisor)
+    assert prorrogada.respuesta_a_partir_del == date(2026, 3, 20)
+    guardada = Solicitud.objects.get(pk=solicitud.pk)
+    assert (guardada.fecha_respuesta_o_canalizacion, guardada.canalizada) == (
+        date(2026, 3, 20),
+        date(2026, 3, 7),
+    )
+    cliente = iniciar_sesion(Client(), contribuyente)
+    assert fila_del_tablero(cliente, solicitud.folio)[-3:] == [
+        "20/03/2026",
+        "En prórroga",
+        "20/03/2026",
+    ]
+    datos = datos_del_detalle(cliente, solicitud.folio)
+    assert datos["Fecha de respuesta/Canalización"] == "20/03/2026"
+    assert datos["Canalizada el"] == "07/03/2026"
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token_para(contribuyente)}")
+    detalle = api.get(f"/api/v1/solicitudes/{solicitud.folio}").json()
+    assert (detalle["fecha_respuesta_o_canalizacion"], detalle["canalizada"]) == (
+        "2026-03-20",
+        "2026-03-07",
+    )
+
+
+def test_a_prorroga_of_a_request_never_canalized_leaves_the_tablero_date_empty(
+    solicitud, supervisor, contribuyente
+):
+    antes = solicitud.respuesta_a_partir_del
+    prorrogada = prorrogar(solicitud, supervisor)
+    assert prorrogada.respuesta_a_partir_del > antes
+    guardada = Solicitud.objects.get(pk=solicitud.pk)
+    assert (guardada.fecha_respuesta_o_canalizacion, guardada.canalizada) == (None, None)
+    fila = fila_del_tablero(iniciar_sesion(Client(), contribuyente), solicitud.folio)
+    assert fila[-2:] == ["En prórroga", "—"]
+
+
+def test_the_staff_detalle_names_the_dates_as_the_taxpayers_detalle_does(solicitud, supervisor):
+    cliente = sesion_de(supervisor)
+    nunca = datos_del_detalle_del_personal(cliente, solicitud.folio)
+    assert nunca["Fecha de respuesta/Canalización"] == "—"
+    assert "Canalizada el" not in nunca
+
+    canalizar(solicitud, supervisor)
+    canalizada = datos_del_detalle_del_personal(cliente, solicitud.folio)
+    assert canalizada["Canalizada el"] == "07/03/2026"
+    assert canalizada["Nueva fecha de respuesta a partir del"] == "17/03/2026"
+    assert "Fecha de respuesta/Canalización" not in canalizada
+
+    prorrogar(Solicitud.objects.get(pk=solicitud.pk), supervisor)
+    prorrogada = datos_del_detalle_del_personal(cliente, solicitud.folio)
+    assert prorrogada["Respuesta a partir del"] == "20/03/2026"
+    assert prorrogada["Fecha de respuesta/Canalización"] == "20/03/2026"
+    assert prorrogada["Canalizada el"] == "07/03/2026"
