@@ -93,6 +93,9 @@ def _quitar_parcial(almacen: Storage, nombre: str) -> None:
     # The name is new (a random UUID), so whatever is there is this write's own remains.
     try:
         almacen.delete(nombre)
+    except AlmacenNoDisponible as exc:
+        # The write failed for the same reason; most likely there is nothing to remove.
+        logger.warning("No se pudo borrar el parcial %s (%s); lo quitará el barrido", nombre, exc)
     except OSError:
         logger.exception("No se pudo borrar el archivo parcial %s; lo quitará el barrido", nombre)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import Resolver404, resolve
 
 from operacion import metricas
 from operacion.registro import ID_PETICION, RUTA
@@ -85,4 +86,9 @@ def _ruta(request: HttpRequest) -> str:
         return str(coincidencia.view_name)
     if request.path_info.startswith(settings.STATIC_URL):
         return ESTATICOS
-    return SIN_RUTA
+    # Answered before its view was reached (a body over its route's limit, say): the
+    # route is still the one the path names.
+    try:
+        return str(resolve(request.path_info).view_name)
+    except Resolver404:
+        return SIN_RUTA

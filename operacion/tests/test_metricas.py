@@ -154,3 +154,20 @@ def test_under_gunicorn_any_worker_reports_every_workers_requests(tmp_path):
         servidor.wait(timeout=15)
     assert len(pids) == 40  # every response had its own request id
     assert vistos == [40.0] * 6
+
+
+def test_a_request_refused_before_its_view_still_counts_under_its_route(client, settings):
+    settings.METRICAS_TOKEN = TOKEN
+    antes = leer(client)
+    # Over the general body limit without a session: refused by the body-limit middleware.
+    r = client.post(
+        "/api/v1/solicitudes", b"x" * (200 * 1024), content_type="application/octet-stream"
+    )
+    assert r.status_code == 413
+    despues = leer(client)
+    etiquetas = {"ruta": "promociones:api_solicitudes", "metodo": "POST", "estado": "413"}
+    assert (
+        valor(despues, "buzon_peticiones_total", **etiquetas)
+        - valor(antes, "buzon_peticiones_total", **etiquetas)
+        == 1
+    )
