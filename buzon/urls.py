@@ -1,7 +1,24 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import include, path
 
+from atencion import segundo_factor
 from buzon import views
+
+
+class SitioAdmin(admin.AdminSite):
+    """The admin answers a staff session that passed the second factor, as every staff
+    page does (atencion.ingreso.personal_requerido); ``is_staff`` alone, in a session
+    signed in any other way or whose device was since removed, is sent to sign in.
+    django-otp's OTPAdminSite asks ``request.user.is_verified()``, which needs its
+    OTPMiddleware; this is the same check by the staff sign-in's own definition."""
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and segundo_factor.sesion_verificada(request)
+
+
+# The instance every admin.py registers on (django-otp's documented way to guard it).
+admin.site.__class__ = SitioAdmin
 
 urlpatterns = [
     path("", views.inicio, name="inicio"),
