@@ -247,11 +247,12 @@ def _atajos(
 @personal_requerido
 def lista(request: HttpRequest) -> HttpResponse:
     ctx = consultas.contexto(request.user, _hoy())
-    error = ""
+    error = error_campo = ""
     try:
         filtros = consultas.leer_filtros(request.GET, ctx.areas, pagina_web=True)
     except ErrorDominio as exc:
         error, filtros = exc.mensaje, consultas.FiltrosPersonal(estatus=consultas.ABIERTAS)
+        error_campo = exc.campo or ""  # the page ties the message to that field
     conteos = consultas.conteos_de_cola(ctx, filtros)
     pagina = consultas.paginar(conteos.total, filtros.pagina, ajustar=True)
     consulta = consultas.solicitudes_de_personal(request.user, filtros, hoy=ctx.hoy, ctx=ctx)
@@ -270,6 +271,7 @@ def lista(request: HttpRequest) -> HttpResponse:
         "total_texto": f"{conteos.total:,}",
         "atajos": _atajos(filtros, conteos, consulta_texto),
         "error": error,
+        "error_campo": error_campo,
         "estatus": _opciones(
             [("", "Todos"), (consultas.ABIERTAS, "Sin atender"), *Estatus.choices],
             conteos.por_estatus,

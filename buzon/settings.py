@@ -243,6 +243,24 @@ STATICFILES_DIRS = [
     # node-forge comes from npm (node_modules) and is served as our own static file.
     ("vendor/node-forge", BASE_DIR / "node_modules" / "node-forge" / "dist"),
 ]
+# The site's typeface, Noto Sans (@fontsource/noto-sans from npm), served by the site
+# itself, never from a CDN: only the latin and latin-ext subsets of the three weights
+# buzon.css uses, not the package's 288 files (buzon.estaticos.ArchivosNpm).
+ARCHIVOS_NPM = {
+    "vendor/noto-sans": (
+        BASE_DIR / "node_modules" / "@fontsource" / "noto-sans" / "files",
+        [
+            f"noto-sans-{subconjunto}-{peso}-normal.woff2"
+            for subconjunto in ("latin", "latin-ext")
+            for peso in (400, 600, 700)
+        ],
+    ),
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "buzon.estaticos.ArchivosNpm",
+]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Uploaded evidence and answer documents live here and are never served by URL:

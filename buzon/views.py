@@ -24,9 +24,12 @@ PREFIJO_API = "/api/"
 
 
 def inicio(request: HttpRequest) -> HttpResponse:
+    """A signed-in taxpayer goes on to the Tablero; anyone else sees what the service is,
+    what to have at hand to sign in (the e.firma's three parts), the way in, the
+    verification of acuses and the support channel."""
     if request.user.is_authenticated and hasattr(request.user, "contribuyente"):
         return redirect("promociones:tablero")
-    return redirect("cuentas:login")
+    return render(request, "buzon/inicio.html")
 
 
 def soporte(request: HttpRequest) -> HttpResponse:

@@ -21,6 +21,7 @@ from buzon.api import leer_json, respuesta_json
 from buzon.errores import ErrorDominio
 from cuentas import services
 from cuentas.api import datos_de_acceso, direccion_de, reto_como_dict
+from cuentas.context_processors import REPRESENTANTE_SESION
 from cuentas.middleware import SESSION_INICIO
 
 BACKEND = "cuentas.backends.UsuarioConContribuyente"
@@ -69,6 +70,8 @@ def _iniciar(request: HttpRequest) -> HttpResponse:
     login(request, contribuyente.usuario, backend=BACKEND)
     request.session[SESSION_INICIO] = time.time()
     request.session.pop(services.VINCULO_SESION, None)
+    if contribuyente.tipo == "moral":
+        request.session[REPRESENTANTE_SESION] = contribuyente.rfc_representante
     return respuesta_json({"redirigir": _destino(request, siguiente)})
 
 

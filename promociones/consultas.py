@@ -8,6 +8,7 @@ number of requests.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time as reloj
 from collections import OrderedDict
@@ -103,26 +104,47 @@ class Filtros:
 PRIMER_ANIO, ULTIMO_ANIO = 2000, 2999
 
 
-def _fecha(valor: str, campo: str) -> date | None:
+_FECHA_DMA = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def _fecha(valor: str, campo: str, *, dma: bool = False) -> date | None:
     if not valor:
         return None
+    fecha: date | None = None
     try:
-        fecha = date.fromisoformat(valor)
+        if dma and (partes := _FECHA_DMA.fullmatch(valor)):
+            dia, mes, anio = (int(p) for p in partes.groups())
+            fecha = date(anio, mes, dia)
+        else:
+            fecha = date.fromisoformat(valor)
     except ValueError:
         fecha = None
     if fecha is None or not PRIMER_ANIO <= fecha.year <= ULTIMO_ANIO:
-        raise ErrorDominio("fecha_invalida", campo=campo, desde=PRIMER_ANIO, hasta=ULTIMO_ANIO)
+        raise ErrorDominio(
+            "fecha_invalida.pagina" if dma else "fecha_invalida",
+            campo=campo,
+            desde=PRIMER_ANIO,
+            hasta=ULTIMO_ANIO,
+        )
     return fecha
 
 
-def leer_filtros(entrada: Mapping[str, Any]) -> Filtros:
-    """Filters from a query string; ErrorDominio for values that cannot be understood."""
+def leer_filtros(entrada: Mapping[str, Any], *, pagina_web: bool = False) -> Filtros:
+    """Filters from a query string; ErrorDominio for values that cannot be understood.
+
+    ``pagina_web``: the Tablero also takes dates as dd/mm/aaaa, as it shows them (the
+    API keeps AAAA-MM-DD), like the staff queue (atencion.consultas.leer_filtros).
+    """
     parametros = {k: sin_controles(str(entrada.get(k) or "")) for k in PARAMETROS}
     estatus = str(parametros.get("estatus", "") or "").strip()
     if estatus and estatus not in Estatus.values:
         raise ErrorDominio("estatus_invalido")
-    desde = _fecha(str(parametros.get("recibida_desde", "") or "").strip(), "recibida_desde")
-    hasta = _fecha(str(parametros.get("recibida_hasta", "") or "").strip(), "recibida_hasta")
+    desde = _fecha(
+        str(parametros.get("recibida_desde", "") or "").strip(), "recibida_desde", dma=pagina_web
+    )
+    hasta = _fecha(
+        str(parametros.get("recibida_hasta", "") or "").strip(), "recibida_hasta", dma=pagina_web
+    )
     if desde and hasta and desde > hasta:
         raise ErrorDominio("rango_invalido")
     pagina = leer_pagina(parametros.get("pagina"))

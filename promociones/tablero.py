@@ -70,7 +70,9 @@ def _cuerpo(tuplas: Iterable[FilaTablero]) -> str:
     for folio, servicio, asunto, recibida, respuesta, estatus, fecha_resp in tuplas:
         f = escape(folio)
         partes.append(
-            f'<tr><td><a href="{prefijo}{f}/">Detalle</a></td><td class="folio">{f}</td>'
+            # Named with its folio: a screen reader's list of links says which Detalle.
+            f'<tr><td><a href="{prefijo}{f}/" aria-label="Detalle de la solicitud {f}">'
+            f'Detalle</a></td><td class="folio">{f}</td>'
             f"<td>{escape(servicio)}</td><td>{escape(asunto)}</td>"
             f"<td>{_momento(recibida)}</td><td>{_fecha(respuesta)}</td>"
             f"<td>{escape(_ESTATUS_TEXTO.get(estatus, estatus))}</td>"

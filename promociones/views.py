@@ -147,11 +147,12 @@ def registrada(request: HttpRequest, folio: str) -> HttpResponse:
 @contribuyente_requerido
 def tablero_principal(request: HttpRequest) -> HttpResponse:
     contribuyente: Contribuyente = request.user.contribuyente  # type: ignore[union-attr]
-    error = None
+    error = error_campo = None
     try:
-        filtros = consultas.leer_filtros(request.GET)
+        # The page also takes dates as dd/mm/aaaa, as it shows them (the API: AAAA-MM-DD).
+        filtros = consultas.leer_filtros(request.GET, pagina_web=True)
     except ErrorDominio as exc:
-        error, filtros = exc.mensaje, consultas.Filtros()
+        error, error_campo, filtros = exc.mensaje, exc.campo, consultas.Filtros()
     pagina, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros)
     valores = filtros.como_parametros()
     base = urlencode(valores)
@@ -160,7 +161,9 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
         "filas": tablero.filas_html(filas),
         "pagina": pagina,
         "valores": valores,  # the filters as typed back into the form
+        "filtros": filtros,
         "error": error,
+        "error_campo": error_campo,
         "opciones_asunto": tablero.opciones_html(
             consultas.catalogo_asuntos().opciones, filtros.asunto
         ),

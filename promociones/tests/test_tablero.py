@@ -70,7 +70,11 @@ def test_row_shows_every_value_in_mexico_city_time(cliente, contribuyente):
         fecha_respuesta_o_canalizacion=date(2026, 3, 10),
     )
     html = cliente.get(TABLERO).content.decode()
-    fila = re.search(r"<tr><td><a href=\"/solicitudes/A-2026-000001/\">Detalle</a>.*?</tr>", html)
+    fila = re.search(
+        r'<tr><td><a href="/solicitudes/A-2026-000001/" '
+        r'aria-label="Detalle de la solicitud A-2026-000001">Detalle</a>.*?</tr>',
+        html,
+    )
     assert fila is not None
     celdas = re.findall(r"<td[^>]*>(.*?)</td>", fila.group(0))
     assert celdas[1:] == [
@@ -125,10 +129,35 @@ def test_reception_date_filter_uses_mexico_city_days(cliente, contribuyente):
     assert folios(cliente.get(TABLERO, dia_3).content.decode()) == ["A-2026-000002"]
 
 
-def test_bad_filter_values_show_a_message_not_an_error_page(cliente, contribuyente):
-    r = cliente.get(TABLERO, {"recibida_desde": "03/03/2026"})
+def test_the_page_takes_and_shows_dates_as_dd_mm_aaaa(cliente, contribuyente):
+    """As people type them whatever their browser's language; AAAA-MM-DD (links, the
+    API's form) reads the same, and either is shown back as dd/mm/aaaa."""
+    crear(contribuyente, 1, inicio=datetime(2026, 3, 3, 5, 30, tzinfo=UTC))  # 2 Mar, CDMX
+    crear(contribuyente, 1, inicio=datetime(2026, 3, 3, 6, 30, tzinfo=UTC))  # 3 Mar
+    for desde, hasta in (("2/3/2026", "02/03/2026"), ("2026-03-02", "2026-03-02")):
+        html = cliente.get(TABLERO, {"recibida_desde": desde, "recibida_hasta": hasta})
+        texto = html.content.decode()
+        assert folios(texto) == ["A-2026-000001"]
+        assert re.search(r'<input type="text" id="f-desde"[^>]* value="02/03/2026"', texto)
+        assert re.search(r'<input type="text" id="f-hasta"[^>]* value="02/03/2026"', texto)
+    assert 'placeholder="dd/mm/aaaa"' in texto and 'inputmode="numeric"' in texto
+
+
+@pytest.mark.parametrize("valor", ["31/02/2026", "ayer", "2026/03/02", "02/03/26"])
+def test_bad_filter_values_show_a_message_by_the_field_not_an_error_page(
+    cliente, contribuyente, valor
+):
+    r = cliente.get(TABLERO, {"recibida_hasta": valor})
     assert r.status_code == 200
-    assert "AAAA-MM-DD" in r.content.decode()
+    html = r.content.decode()
+    assert "dd/mm/aaaa o AAAA-MM-DD" in html
+    # Tied to its field, which keeps what was typed.
+    encontrado = re.search(r'<input type="text" id="f-hasta"[^>]*>', html)
+    assert encontrado is not None
+    campo = encontrado.group(0)
+    assert 'aria-invalid="true"' in campo and "error-filtros" in campo
+    assert f'value="{valor}"' in campo
+    assert 'id="error-filtros"' in html
 
 
 def test_only_the_taxpayers_own_requests_appear(cliente, contribuyente, otro_contribuyente):

@@ -32,6 +32,7 @@
   var boton = document.getElementById("validar");
   var estado = document.getElementById("estado");
   var general = document.getElementById("error-general");
+  var resumen = document.getElementById("resumen-errores");
 
   function mostrar(campo, mensaje) {
     var destino = campo ? document.getElementById("error-" + campo) : null;
@@ -46,7 +47,39 @@
     }
   }
 
+  // Every problem shown, summarised on top of the form, each a link to its field; the
+  // focus moves to the summary so that it is read first (WCAG 3.3.1).
+  function resumir() {
+    if (!resumen) {
+      return;
+    }
+    var lista = resumen.querySelector("ul");
+    lista.textContent = "";
+    ["general"].concat(CAMPOS).forEach(function (campo) {
+      var p = document.getElementById("error-" + campo);
+      if (!p || p.hidden || !p.textContent) {
+        return;
+      }
+      var li = document.createElement("li");
+      var entrada = document.getElementById(campo);
+      if (entrada) {
+        var a = document.createElement("a");
+        a.href = "#" + campo;
+        a.textContent = p.textContent; // buzon.js focuses the field on click
+        li.appendChild(a);
+      } else {
+        li.textContent = p.textContent;
+      }
+      lista.appendChild(li);
+    });
+    resumen.hidden = false;
+    resumen.focus();
+  }
+
   function limpiar() {
+    if (resumen) {
+      resumen.hidden = true;
+    }
     general.hidden = true;
     general.textContent = "";
     CAMPOS.forEach(function (campo) {
@@ -218,6 +251,7 @@
       faltan = true;
     }
     if (faltan) {
+      resumir();
       return;
     }
     boton.disabled = true;
@@ -282,6 +316,7 @@
         } else {
           mostrar(null, MENSAJES.red);
         }
+        resumir();
       });
   }
 
