@@ -481,6 +481,32 @@ _VERIFICACION: dict[str, Entrada] = _fuera_del_documento(
     }
 )
 
+# The Nueva Solicitud page and its drafts, and the session's renewal (pages only).
+_FORMULARIO: dict[str, Entrada] = _fuera_del_documento(
+    {
+        "sesion_terminada": Entrada(
+            "Tu sesión terminó por inactividad. Ingresa de nuevo con tu e.firma para continuar.",
+            401,
+        ),
+        "sesion_terminada.borrador": Entrada(
+            "Tu sesión terminó por inactividad; guardamos lo que escribiste. Ingresa de "
+            "nuevo con tu e.firma para continuar donde te quedaste.",
+            401,
+        ),
+        "formulario_ajeno": Entrada(
+            "Este formulario se abrió con otra cuenta, no con la de esta sesión: no se "
+            "guardó ni se envió. Abre de nuevo el formulario para escribir tu solicitud.",
+            409,
+        ),
+        "idempotencia_reutilizada.formulario": Entrada(
+            "Desde este formulario ya registramos la solicitud con el folio {folio}, con "
+            "otros datos. Si lo que escribiste es otra solicitud, revísala y da clic en "
+            "Enviar para registrarla.",
+            409,
+        ),
+    }
+)
+
 CATALOGO: dict[str, Entrada] = {
     **_GENERALES,
     **_DEL_SERVIDOR,
@@ -491,6 +517,7 @@ CATALOGO: dict[str, Entrada] = {
     **_PERSONAL,
     **_COLA,
     **_VERIFICACION,
+    **_FORMULARIO,
 }
 
 

@@ -312,6 +312,8 @@ SESSION_COOKIE_AGE = 15 * 60
 SESSION_SAVE_EVERY_REQUEST = False  # cuentas.middleware renews it once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = 8 * 60 * 60
+# Pages warn this long before an idle session expires, offering «Seguir conectado».
+SESSION_WARNING_SECONDS = 2 * 60
 # Staff sessions (password and TOTP code, atencion.ingreso) keep a working day: 30 minutes
 # idle, 10 hours absolute; cuentas.middleware tells the two kinds apart.
 STAFF_SESSION_IDLE_SECONDS = 30 * 60

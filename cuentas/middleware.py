@@ -24,6 +24,12 @@ CLASE_PERSONAL = "personal"
 # BEGIN IMMEDIATE that serialises all workers); renewing once a minute keeps the idle
 # limit between 14 and 15 minutes and costs one write per active user per minute.
 RENOVAR_CADA_SEGUNDOS = 60
+# Why the login page is shown (cuentas.vigencia has the words), kept in the session so it
+# survives the login itself: set here when a browser comes back with the cookie of a
+# session that expired (the cookie outlives it; the first page it reaches would
+# otherwise delete it, and the login page could not tell).
+MOTIVO_ACCESO = "cuentas_motivo_acceso"
+INACTIVIDAD = "inactividad"
 
 
 def limites(sesion: SessionBase) -> tuple[int, int]:
@@ -66,6 +72,11 @@ def session_limits(
                 ahora = timezone.now().timestamp()
                 if ahora - sesion.get(SESSION_RENOVADA, 0) >= RENOVAR_CADA_SEGUNDOS:
                     sesion[SESSION_RENOVADA] = ahora  # modified: saved with a new expiry
+        elif (
+            request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            and request.session.session_key is None  # loaded above, and not found
+        ):
+            request.session.setdefault(MOTIVO_ACCESO, INACTIVIDAD)
         return get_response(request)
 
     return middleware

@@ -11,6 +11,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from buzon.api import leer_json, respuesta_json
 from buzon.errores import ErrorDominio
-from cuentas import services
+from cuentas import services, vigencia
 from cuentas.api import datos_de_acceso, direccion_de, reto_como_dict
 from cuentas.context_processors import REPRESENTANTE_SESION
 from cuentas.middleware import SESSION_INICIO
@@ -43,7 +45,16 @@ def acceso(request: HttpRequest) -> HttpResponse:
         return _iniciar(request)
     if request.user.is_authenticated and hasattr(request.user, "contribuyente"):
         return redirect(_destino(request, request.GET.get("next")))
-    return render(request, "cuentas/acceso.html", {"siguiente": request.GET.get("next", "")})
+    # Set by the logout, the form (promociones) or cuentas.middleware (an expired
+    # session); kept through the login, so the page it leads back to can say it too.
+    motivo = request.session.get(vigencia.MOTIVO_ACCESO)
+    if motivo == vigencia.SALIDA:
+        del request.session[vigencia.MOTIVO_ACCESO]  # said once
+    contexto = {
+        "siguiente": request.GET.get("next", ""),
+        "motivo": vigencia.MENSAJES_DE_MOTIVO.get(motivo or "", ""),
+    }
+    return render(request, "cuentas/acceso.html", contexto)
 
 
 def _iniciar(request: HttpRequest) -> HttpResponse:
@@ -72,7 +83,15 @@ def _iniciar(request: HttpRequest) -> HttpResponse:
     request.session.pop(services.VINCULO_SESION, None)
     if contribuyente.tipo == "moral":
         request.session[REPRESENTANTE_SESION] = contribuyente.rfc_representante
-    return respuesta_json({"redirigir": _destino(request, siguiente)})
+    destino = _destino(request, siguiente)
+    # login() kept the anonymous session's data: why the person had to log in again.
+    # The page this leads back to (the form) says it too.
+    if request.session.pop(vigencia.MOTIVO_ACCESO, None) in (
+        vigencia.INACTIVIDAD,
+        vigencia.INACTIVIDAD_CON_BORRADOR,
+    ):
+        request.session[vigencia.REINGRESO] = destino
+    return respuesta_json({"redirigir": destino})
 
 
 @require_POST
@@ -93,6 +112,24 @@ def reto(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def salir(request: HttpRequest) -> HttpResponse:
-    """``POST /salir/``: ends the session and goes back to the login page."""
+    """``POST /salir/``: ends the session and goes back to the login page, which says so."""
     logout(request)
+    request.session[vigencia.MOTIVO_ACCESO] = vigencia.SALIDA
     return redirect("cuentas:login")
+
+
+@require_POST
+def renovar_sesion(request: HttpRequest) -> HttpResponse:
+    """``POST /sesion/renovar`` (the page's «Seguir conectado», CSRF): the session's
+    expiry is pushed a whole idle limit from now, whatever the once-a-minute rule in
+    cuentas.middleware would do. Answers the seconds left."""
+    if not request.user.is_authenticated:
+        if "application/json" in request.headers.get("Accept", ""):
+            error = ErrorDominio("sesion_terminada")
+            return respuesta_json(
+                {"codigo": error.codigo, "mensaje": error.mensaje}, status=error.status
+            )
+        return redirect_to_login(request.get_full_path())
+    if getattr(request.user, "contribuyente", None) is None:
+        raise PermissionDenied("Esta sección es solo para contribuyentes.")
+    return respuesta_json({"segundos_restantes": vigencia.renovar(request.session)})

@@ -376,3 +376,44 @@ class CorteVencimiento(models.Model):
     class Meta:
         verbose_name = "corte de vencimientos"
         verbose_name_plural = "cortes de vencimientos"
+
+
+class Borrador(models.Model):
+    """What a taxpayer is writing in a service's form, kept on the server so that an
+    expired session or a closed tab loses nothing; one per taxpayer (an RFC: a persona
+    moral's representatives share it) and service, deleted when the request is filed.
+
+    It never holds the evidence file. It holds the idempotency key of the form it came
+    from: every rendering of the form while the draft lives carries the same key, so a
+    reload, a second tab or a resent form is the same filing (promociones.borradores).
+    """
+
+    contribuyente = models.ForeignKey(
+        "cuentas.Contribuyente", on_delete=models.CASCADE, related_name="borradores"
+    )
+    servicio = models.ForeignKey(Servicio, on_delete=models.CASCADE, related_name="+")
+    # None while none is chosen, or when the one chosen is no longer offered.
+    asunto = models.ForeignKey(
+        Asunto, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Bounded as the real fields are (promociones.borradores checks before saving).
+    descripcion = models.TextField(blank=True, default="")
+    telefono = models.CharField(max_length=20, blank=True, default="")
+    clave_idempotencia = models.CharField(max_length=100)
+    creado = models.DateTimeField()
+    actualizado = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "borrador"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribuyente", "servicio"], name="borrador_por_servicio"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Borrador de {self.servicio_id} de {self.contribuyente_id}"
+
+    @property
+    def tiene_contenido(self) -> bool:
+        return bool(self.descripcion.strip() or self.telefono.strip())

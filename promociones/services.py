@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -37,6 +37,10 @@ from promociones.models import Asunto, Evidencia, Servicio, Solicitud
 logger = logging.getLogger(__name__)
 
 MAX_CLAVE_IDEMPOTENCIA = 100
+# A page filing with the very content (fields and evidence) a request of the same
+# taxpayer was filed with this recently is that request again: Back, then Enviar, in a
+# browser that restores the text but not the form's key (or without the page's script).
+VENTANA_REPETIDA = timedelta(hours=24)
 
 
 class ErroresSolicitud(ErrorDominio):
@@ -200,6 +204,70 @@ def registrar_solicitud(
         raise
     logger.info("Solicitud %s registrada para %s", solicitud.folio, contribuyente.rfc)
     return solicitud
+
+
+@dataclass(frozen=True)
+class Presentacion:
+    solicitud: Solicitud
+    repetida: bool  # the request was already filed: this submission filed nothing
+
+
+def presentar_desde_formulario(
+    *,
+    contribuyente: Contribuyente,
+    servicio: str,
+    asunto: str,
+    descripcion: str,
+    telefono: str,
+    evidencia: UploadedFile | None,
+    clave_idempotencia: str,
+    evidencia_excedida: bool | ArchivoExcedido | None = False,
+    momento: datetime | None = None,
+) -> Presentacion:
+    """:func:`registrar_solicitud` for the Nueva Solicitud page: one filing per intention.
+
+    The form's key is the draft's (promociones.borradores): the same key is the same
+    request (or ``idempotencia_reutilizada`` when the content differs, e.g. a second tab
+    with other text). Beyond the key, the same content filed within VENTANA_REPETIDA is
+    the same request too. ``repetida`` says the request existed before this submission.
+    """
+    clave = sin_controles(clave_idempotencia or "").strip()
+    momento = momento or timezone.now()
+    if clave and len(clave) <= MAX_CLAVE_IDEMPOTENCIA:
+        huella = huella_de(
+            servicio=servicio,
+            asunto=asunto,
+            descripcion=descripcion,
+            telefono=telefono,
+            sha256_evidencia=sha256_de(evidencia) if evidencia is not None else "",
+        )
+        previa = _solicitud_con_clave(contribuyente, clave)
+        if previa is not None:
+            return Presentacion(_la_misma(previa, huella), repetida=True)
+        igual = (
+            Solicitud.objects.filter(
+                contribuyente=contribuyente,
+                recibida__gte=momento - VENTANA_REPETIDA,
+                huella_idempotencia=huella,
+            )
+            .order_by("-recibida", "-id")
+            .first()
+        )
+        if igual is not None:
+            return Presentacion(igual, repetida=True)
+    solicitud = registrar_solicitud(
+        contribuyente=contribuyente,
+        servicio=servicio,
+        asunto=asunto,
+        descripcion=descripcion,
+        telefono=telefono,
+        evidencia=evidencia,
+        clave_idempotencia=clave or None,
+        momento=momento,
+        evidencia_excedida=evidencia_excedida,
+    )
+    # A racing submission with the same key may have filed it a moment before.
+    return Presentacion(solicitud, repetida=solicitud.recibida != momento)
 
 
 def _crear(

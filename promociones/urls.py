@@ -8,6 +8,7 @@ urlpatterns = [
     path("tablero/", views.tablero_principal, name="tablero"),
     path("promociones/<slug:servicio>/", views.servicio, name="servicio"),
     path("promociones/<slug:servicio>/nueva/", views.nueva, name="nueva"),
+    path("promociones/<slug:servicio>/borrador", views.borrador, name="borrador"),
     path("solicitudes/<str:folio>/", views.detalle, name="detalle"),
     path("solicitudes/<str:folio>/registrada/", views.registrada, name="registrada"),
     path("solicitudes/<str:folio>/evidencia", views.evidencia, name="evidencia"),

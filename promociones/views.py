@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -10,21 +10,27 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from acuses.models import Acuse
 from acuses.views import respuesta_pdf
-from buzon.errores import ErrorDominio
+from buzon.api import error_json, leer_json, respuesta_json
+from buzon.errores import CATALOGO, ErrorDominio
 from buzon.lib.texto import MAX_CARACTERES_DESCRIPCION
+from cuentas import vigencia
 from cuentas.models import Contribuyente
-from promociones import acceso, catalogo, consultas, tablero
+from promociones import acceso, borradores, catalogo, consultas, tablero
 from promociones.auditoria import consultas_del_instituto
 from promociones.consultas import eventos_publicos, respuesta_de
 from promociones.descargas import acuse_de, documento_de_respuesta, respuesta_evidencia
+from promociones.evidencias import LIMITE_BYTES
 from promociones.models import (
     Asunto,
     Estatus,
@@ -33,7 +39,7 @@ from promociones.models import (
     Servicio,
     Solicitud,
 )
-from promociones.services import ErroresSolicitud, registrar_solicitud
+from promociones.services import ErroresSolicitud, presentar_desde_formulario, validar_solicitud
 from promociones.subidas import acepta_evidencia, evidencia_excedida
 
 Vista = TypeVar("Vista", bound=Callable[..., HttpResponseBase])
@@ -69,21 +75,93 @@ def _asuntos(servicio: Servicio) -> list[Asunto]:
     return list(servicio.asuntos.filter(activo=True).order_by("orden", "nombre"))
 
 
+def _quiere_json(request: HttpRequest) -> bool:
+    """The page's script asks for JSON (fetch, XMLHttpRequest); a plain form does not."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _a_registro(servicio: str, asunto: str = "") -> str:
+    """The form's own address, which the login sends the person back to."""
+    ruta = reverse("promociones:nueva", args=[servicio])
+    return f"{ruta}?{urlencode({'asunto': asunto, 'paso': 'registro'})}" if asunto else ruta
+
+
+def _sin_sesion(request: HttpRequest, clave: str) -> HttpResponse:
+    """A form page or save reached without a session: the session expired (or never
+    was). What the form held is kept for its owner (promociones.borradores), and the
+    person is sent to log in and back here."""
+    destino = request.get_full_path()
+    error = ErrorDominio("sesion_terminada")
+    servicio = catalogo.servicio_por_clave(clave) if request.method == "POST" else None
+    if servicio is not None:
+        datos: Any = request.POST
+        if request.content_type == "application/json":
+            try:
+                datos = leer_json(request)
+            except ErrorDominio:
+                datos = {}
+        if borradores.guardar_pendiente(request.session, servicio, datos):
+            request.session[vigencia.MOTIVO_ACCESO] = vigencia.INACTIVIDAD_CON_BORRADOR
+            error = ErrorDominio("sesion_terminada.borrador")
+        asunto = datos.get("asunto")
+        destino = _a_registro(servicio.clave, asunto if isinstance(asunto, str) else "")
+    acceso = redirect_to_login(destino)
+    if _quiere_json(request):
+        return respuesta_json(
+            {"codigo": error.codigo, "mensaje": error.mensaje, "redirigir": acceso["Location"]},
+            status=error.status,
+        )
+    return acceso
+
+
 @acepta_evidencia  # upload handlers first, then the CSRF check
 @require_http_methods(["GET", "POST"])
-@contribuyente_requerido
 def nueva(request: HttpRequest, servicio: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _sin_sesion(request, servicio)
+    return cast(HttpResponse, _nueva(request, servicio))
+
+
+@contribuyente_requerido
+def _nueva(request: HttpRequest, servicio: str) -> HttpResponse:
     serv = _servicio(servicio)
     if request.method == "POST":
         return _registrar(request, serv)
+    contribuyente: Contribuyente = request.user.contribuyente  # type: ignore[union-attr]
+    aviso = ""
+    pendiente = borradores.tomar_pendiente(request.session, contribuyente, serv)
+    if isinstance(pendiente, Solicitud):
+        # The form sent after the session expired had already been filed.
+        return redirect(_registrada(pendiente, repetida=True))
+    reingreso = request.session.pop(vigencia.REINGRESO, None) == request.get_full_path()
+    borrador = pendiente or borradores.borrador_de(contribuyente, serv)
     asuntos = _asuntos(serv)
     elegido = next((a for a in asuntos if a.clave == request.GET.get("asunto")), None)
+    if borrador.tiene_contenido:
+        # What was being written comes back, in the asunto it was written for.
+        elegido = next((a for a in asuntos if a.pk == borrador.asunto_id), elegido)
+        if pendiente is not None or reingreso:
+            aviso = (
+                "Tu sesión terminó por inactividad; guardamos lo que escribiste y aquí lo "
+                "tienes. Revisa los datos y da clic en Enviar."
+            )
+        else:
+            cuando = timezone.localtime(borrador.actualizado)
+            aviso = (
+                "Recuperamos lo que escribiste: el borrador se guardó el "
+                f"{cuando:%d/%m/%Y} a las {cuando:%H:%M}."
+            )
     if elegido is None:
         return render(request, "promociones/asuntos.html", {"servicio": serv, "asuntos": asuntos})
-    if request.GET.get("paso") != "registro":
+    if request.GET.get("paso") != "registro" and not aviso:
         contexto = {"servicio": serv, "asunto": elegido}
         return render(request, "promociones/recomendaciones.html", contexto)
-    return _formulario(request, serv, elegido, {}, {})
+    valores = {
+        "descripcion": borrador.descripcion,
+        "telefono": borrador.telefono,
+        "clave_idempotencia": borrador.clave_idempotencia,
+    }
+    return _formulario(request, serv, elegido, valores, {}, aviso=aviso)
 
 
 def _formulario(
@@ -93,18 +171,63 @@ def _formulario(
     valores: dict[str, str],
     errores: dict[str, str],
     status: int = 200,
+    aviso: str = "",
 ) -> HttpResponse:
+    contribuyente: Contribuyente = request.user.contribuyente  # type: ignore[union-attr]
     contexto = {
         "servicio": servicio,
         "asunto": asunto,
         "asuntos": _asuntos(servicio),
         "valores": valores,
         "errores": errores,
-        # A fresh key per rendered form: a double click or a resent POST makes one request.
-        "clave_idempotencia": valores.get("clave_idempotencia") or secrets.token_urlsafe(24),
+        "aviso": aviso,
+        # The draft's key: every rendering of this form until it is filed carries it.
+        "clave_idempotencia": valores.get("clave_idempotencia")
+        or borradores.borrador_de(contribuyente, servicio).clave_idempotencia,
+        "propietario": borradores.firma_de(contribuyente, servicio),
         "maximo": MAX_CARACTERES_DESCRIPCION,
+        "limite_bytes": LIMITE_BYTES,
+        "mensajes_evidencia": {
+            "tamano": CATALOGO["evidencia_muy_grande.tamano"].mensaje,
+            "extension": CATALOGO["evidencia_no_zip.extension"].mensaje,
+            "vacio": CATALOGO["evidencia_no_zip.vacio"].mensaje,
+        },
+        "segundos_sesion": vigencia.segundos_restantes(request.session),
+        "aviso_sesion": vigencia.aviso_segundos(),
+        "sesion_con_borrador": True,
     }
     return render(request, "promociones/formulario.html", contexto, status=status)
+
+
+def _registrada(solicitud: Solicitud, *, repetida: bool = False) -> str:
+    destino = reverse("promociones:registrada", args=[solicitud.folio])
+    return f"{destino}?repetida=1" if repetida else destino
+
+
+def _dueno_distinto(request: HttpRequest, servicio: Servicio, datos: Any) -> bool:
+    """The form names an owner (it was rendered for a taxpayer) who is not the one
+    signed in now: another account logged in on this browser since."""
+    firma = datos.get("propietario")
+    if not firma:
+        return False  # a client that does not send it (the page always does)
+    contribuyente: Contribuyente = request.user.contribuyente  # type: ignore[union-attr]
+    return borradores.dueno_de(firma, servicio) != contribuyente.pk
+
+
+def _errores_del_formulario(
+    request: HttpRequest,
+    servicio: Servicio,
+    asunto: Asunto | None,
+    valores: dict[str, str],
+    exc: ErrorDominio,
+    errores: dict[str, str],
+) -> HttpResponse:
+    if _quiere_json(request):
+        datos = {"codigo": exc.codigo, "mensaje": exc.mensaje, "errores": errores}
+        if valores.get("clave_idempotencia"):
+            datos["clave"] = valores["clave_idempotencia"]
+        return respuesta_json(datos, status=exc.status)
+    return _formulario(request, servicio, asunto, valores, errores, exc.status)
 
 
 def _registrar(request: HttpRequest, servicio: Servicio) -> HttpResponse:
@@ -112,8 +235,14 @@ def _registrar(request: HttpRequest, servicio: Servicio) -> HttpResponse:
     valores = {k: request.POST.get(k, "") for k in ("asunto", "descripcion", "telefono")}
     valores["clave_idempotencia"] = request.POST.get("clave_idempotencia", "")
     asunto = next((a for a in _asuntos(servicio) if a.clave == valores["asunto"]), None)
+    if _dueno_distinto(request, servicio, request.POST):
+        exc = ErrorDominio("formulario_ajeno")
+        valores["clave_idempotencia"] = ""
+        return _errores_del_formulario(
+            request, servicio, asunto, valores, exc, {"formulario": exc.mensaje}
+        )
     try:
-        solicitud = registrar_solicitud(
+        presentacion = presentar_desde_formulario(
             contribuyente=contribuyente,
             servicio=servicio.clave,
             asunto=valores["asunto"],
@@ -124,23 +253,121 @@ def _registrar(request: HttpRequest, servicio: Servicio) -> HttpResponse:
             evidencia_excedida=evidencia_excedida(request),
         )
     except ErroresSolicitud as exc:
-        return _formulario(request, servicio, asunto, valores, exc.por_campo(), exc.status)
+        _guardar_sin_fallar(contribuyente, servicio, valores)
+        return _errores_del_formulario(request, servicio, asunto, valores, exc, exc.por_campo())
     except ErrorDominio as exc:
         # The evidence rules (zip, size, harmful, infected) are checked last, alone.
         campo = exc.campo or ("evidencia" if exc.codigo.startswith("evidencia_") else "formulario")
         if exc.codigo == "idempotencia_reutilizada":
-            # The form was sent again with other data: a fresh key lets the person
-            # file this as a new request once they have checked it.
-            valores["clave_idempotencia"] = ""
-        return _formulario(request, servicio, asunto, valores, {campo: exc.mensaje}, exc.status)
-    return redirect("promociones:registrada", folio=solicitud.folio)
+            # This form's key already filed a request with other content (a second tab,
+            # or Back and then changes): what is written now is kept under a new key and
+            # filed once the person has checked it and sends it again.
+            previa = Solicitud.objects.get(
+                contribuyente=contribuyente, clave_idempotencia=valores["clave_idempotencia"]
+            )
+            exc = ErrorDominio("idempotencia_reutilizada.formulario", folio=previa.folio)
+            valores["clave_idempotencia"] = borradores.con_clave_nueva(
+                contribuyente, servicio, valores
+            ).clave_idempotencia
+        else:
+            _guardar_sin_fallar(contribuyente, servicio, valores)
+        return _errores_del_formulario(
+            request, servicio, asunto, valores, exc, {campo: exc.mensaje}
+        )
+    # Filed (now or before): the intention is done, and so is its draft.
+    borradores.descartar(contribuyente, servicio)
+    destino = _registrada(presentacion.solicitud, repetida=presentacion.repetida)
+    if _quiere_json(request):
+        return respuesta_json({"redirigir": destino})
+    return redirect(destino)
+
+
+def _guardar_sin_fallar(
+    contribuyente: Contribuyente, servicio: Servicio, valores: dict[str, str]
+) -> None:
+    """A refused submission still keeps what was written (within the bounds)."""
+    with contextlib.suppress(ErrorDominio):
+        borradores.guardar(contribuyente, servicio, valores)
+
+
+@require_POST
+def borrador(request: HttpRequest, servicio: str) -> HttpResponse:
+    """``POST /promociones/<servicio>/borrador`` (the page's script, JSON, CSRF): saves
+    the form as the taxpayer's draft and, with ``validar``, checks its fields as filing
+    would (the evidence only for its presence: the browser checks the file itself), so
+    the page shows every error before a byte of the file is sent. Answers the key the
+    form must carry and the session's seconds left."""
+    if not request.user.is_authenticated:
+        return _sin_sesion(request, servicio)
+    return cast(HttpResponse, _borrador(request, servicio))
+
+
+@contribuyente_requerido
+def _borrador(request: HttpRequest, servicio: str) -> HttpResponse:
+    serv = _servicio(servicio)
+    contribuyente: Contribuyente = request.user.contribuyente  # type: ignore[union-attr]
+    try:
+        datos = leer_json(request)
+    except ErrorDominio as exc:
+        return error_json(exc)
+    if _dueno_distinto(request, serv, datos):
+        return error_json(ErrorDominio("formulario_ajeno"))
+    clave = datos.get("clave_idempotencia")
+    clave = clave if isinstance(clave, str) else ""
+    respuesta: dict[str, Any] = {
+        "guardado": False,
+        "clave": clave,
+        "errores": {},
+        "segundos_restantes": vigencia.segundos_restantes(request.session),
+    }
+    presentada = (
+        Solicitud.objects.filter(contribuyente=contribuyente, clave_idempotencia=clave).first()
+        if clave
+        else None
+    )
+    if presentada is not None:
+        # A page left from before its filing (Back): no draft; sending it again shows
+        # the request it filed.
+        respuesta["presentada"] = presentada.folio
+    else:
+        try:
+            guardado = borradores.guardar(contribuyente, serv, datos)
+        except ErrorDominio as exc:
+            respuesta["errores"][exc.campo or "formulario"] = exc.mensaje
+        else:
+            cuando = timezone.localtime(guardado.actualizado)
+            respuesta.update(
+                guardado=True, clave=guardado.clave_idempotencia, hora=f"{cuando:%H:%M}"
+            )
+    if datos.get("validar") is True:
+        respuesta["errores"].update(_errores_de_campos(serv, datos))
+    return respuesta_json(respuesta)
+
+
+def _errores_de_campos(servicio: Servicio, datos: dict[str, Any]) -> dict[str, str]:
+    def texto(nombre: str) -> str:
+        valor = datos.get(nombre)
+        return valor if isinstance(valor, str) else ""
+
+    try:
+        validar_solicitud(
+            servicio=servicio.clave,
+            asunto=texto("asunto"),
+            descripcion=texto("descripcion"),
+            telefono=texto("telefono"),
+            hay_evidencia=datos.get("hay_evidencia") is True,
+        )
+    except ErroresSolicitud as exc:
+        return exc.por_campo()
+    return {}
 
 
 @require_GET
 @contribuyente_requerido
 def registrada(request: HttpRequest, folio: str) -> HttpResponse:
     solicitud = acceso.solicitud_de_contribuyente(request.user, folio)
-    return render(request, "promociones/registrada.html", {"solicitud": solicitud})
+    contexto = {"solicitud": solicitud, "repetida": request.GET.get("repetida") == "1"}
+    return render(request, "promociones/registrada.html", contexto)
 
 
 @require_GET

@@ -90,6 +90,8 @@ ACCESO = {
     "promociones:tablero": "contribuyente",
     "promociones:servicio": "contribuyente",
     "promociones:nueva": "contribuyente",
+    "promociones:borrador": "contribuyente",
+    "cuentas:renovar_sesion": "contribuyente",
     "promociones:detalle": "contribuyente",
     "promociones:registrada": "contribuyente",
     "promociones:evidencia": "contribuyente",
@@ -141,6 +143,8 @@ ACCESO = {
 
 # URLs whose views change state: reached with POST, everything else with GET.
 POST = {
+    "promociones:borrador",
+    "cuentas:renovar_sesion",
     "atencion:asignacion_masiva",
     "atencion:prorroga",
     "atencion:canalizacion",

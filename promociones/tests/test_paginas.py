@@ -85,12 +85,17 @@ def test_double_submission_with_the_same_form_key_creates_one_request(cliente):
     clave = clave_del_formulario(cliente)
     primera = enviar(cliente, clave_idempotencia=clave)
     segunda = enviar(cliente, clave_idempotencia=clave)
-    assert primera["Location"] == segunda["Location"]
+    # The second submission shows the first request, saying it was already filed.
+    assert segunda["Location"] == primera["Location"] + "?repetida=1"
     assert Solicitud.objects.count() == 1
 
 
-def test_each_rendered_form_has_a_fresh_key(cliente):
-    assert clave_del_formulario(cliente) != clave_del_formulario(cliente)
+def test_the_form_keeps_its_key_until_it_is_filed(cliente):
+    # A reload (or a second tab) is the same form; after filing, the next one is new.
+    clave = clave_del_formulario(cliente)
+    assert clave_del_formulario(cliente) == clave
+    enviar(cliente, clave_idempotencia=clave)
+    assert clave_del_formulario(cliente) != clave
 
 
 def test_post_without_csrf_token_is_refused(contribuyente):

@@ -104,7 +104,7 @@ def test_live_counter_agrees_with_the_server_at_3999_and_4000(pagina: Any) -> No
     assert "\r" not in guardada
 
 
-def test_a_rule_broken_while_uploading_shows_its_message_and_keeps_the_text(
+def test_a_rule_broken_shows_its_message_and_keeps_the_text_and_the_file(
     pagina: Any, tmp_path: Path
 ) -> None:
     evidencia = tmp_path / "evidencia.zip"
@@ -120,7 +120,9 @@ def test_a_rule_broken_while_uploading_shows_its_message_and_keeps_the_text(
     assert "exactamente 10 dígitos" in error.inner_text()
     assert pagina.get_by_label("Descripción").input_value() == "La ICSOE no aparece."
     assert pagina.get_by_label("Teléfono (obligatorio)").input_value() == "55 1234 567"
-    assert "vuelve a seleccionarlo" in pagina.get_by_test_id("nombre-archivo").inner_text()
+    # The phone was checked before the file was sent: the file is still chosen.
+    assert "evidencia.zip" in pagina.get_by_test_id("nombre-archivo").inner_text()
+    assert pagina.eval_on_selector("#evidencia", "e => e.files.length") == 1
     assert Solicitud.objects.count() == 0
     # The page that came back works: the counter runs and the button is enabled.
     assert pagina.get_by_test_id("contador").inner_text() == "20 de 3,999 caracteres"
