@@ -8,7 +8,8 @@
 - Back after filing, then Enviar, shows the folio of the first request; changed text
   in that page is not filed behind the person's back.
 - An 11.2 MB file is refused in the page before any byte of it is sent.
-- A missing description is reported without sending the file, which stays chosen.
+- A missing description is reported without sending the file, which stays chosen; then
+  the file goes up with a progress bar.
 """
 
 from __future__ import annotations
@@ -213,7 +214,18 @@ def test_the_file_stays_chosen_when_the_description_is_missing(pagina: Any, tmp_
     pagina.get_by_test_id("resumen-errores").get_by_role("link").click()
     assert pagina.evaluate("document.activeElement.id") == "descripcion"
     descripcion.fill("El pago de marzo no se refleja.")
+    # The progress bar, as its attributes change while the file goes up.
+    barra: list[str] = []
+    pagina.expose_function("anotarBarra", lambda valor: barra.append(valor))
+    pagina.evaluate(
+        """() => {
+        const p = document.getElementById("progreso");
+        new MutationObserver(() => window.anotarBarra(p.className + "|" + p.value))
+            .observe(p, {attributes: true});
+    }"""
+    )
     pagina.get_by_role("button", name="Enviar").click()
     _esperar_folio(pagina)
+    assert "|100" in barra, barra  # shown (no longer .oculto) and full
     assert Evidencia.objects.get().nombre_original == "comprobantes marzo.zip"
     assert len(subidas) == 1
