@@ -332,6 +332,13 @@ CSRF_FAILURE_VIEW = "buzon.views.fallo_csrf"
 # Tablero pages each worker remembers, keyed by the version of the taxpayer's requests
 # (promociones.consultas); 0 turns the memory off.
 BUZON_TABLERO_PAGINAS = env_int("BUZON_TABLERO_PAGINAS", 512)
+# Seconds between a worker's checks of the catalog's version (promociones.catalogo): an
+# administrator's edit shows on every server within this. Inside the test runner an
+# hour, as if a test never outlived a check (tests count queries exactly); a test of the
+# check sets its own.
+CATALOGO_REVISAR_CADA_SEGUNDOS = (
+    3600 if "pytest" in sys.modules else env_int("BUZON_CATALOGO_REVISAR_CADA_SEGUNDOS", 1)
+)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_NAME = "__Host-sesion" if PRODUCTION else "sesion"

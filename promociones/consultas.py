@@ -27,6 +27,7 @@ from buzon.lib.pagina import leer_pagina
 from buzon.lib.texto import sin_controles
 from calendario.services import ZONA_MEXICO
 from cuentas.models import Contribuyente
+from promociones import catalogo
 from promociones.models import (
     Asunto,
     ConteoSolicitudes,
@@ -40,11 +41,15 @@ from promociones.models import (
 POR_PAGINA = 20
 PARAMETROS = ("asunto", "estatus", "recibida_desde", "recibida_hasta", "folio", "pagina")
 
-# The asunto list changes only when an administrator edits the catalog; a short
-# per-process cache spares every dashboard request a catalog query.
-_CACHE_SEGUNDOS = 60.0
+# The asunto list changes only when an administrator edits the catalog: each worker
+# keeps the list it read with the catalog's version, and asks the version again at most
+# once every catalogo.revisar_cada() (one primary-key read, 1 s), so an edit shows on
+# every worker of every server within about a second.
 _cache_lock = threading.Lock()
-_cache: tuple[float, CatalogoAsuntos] | None = None
+_cache: tuple[float, CatalogoAsuntos] | None = None  # (last check, the list)
+# Read again after a minute even when unchanged: others key what they remember on this
+# read (atencion.cola._asignables: a person given a role shows within a minute).
+_RELEER_SEGUNDOS = 60.0
 
 
 @dataclass(frozen=True)
@@ -52,27 +57,40 @@ class CatalogoAsuntos:
     opciones: list[tuple[str, str]]  # (clave, nombre) in catalog order
     ids: dict[str, int]
     leido: float = 0.0  # monotonic moment of the read: tells one read from the next
+    version: int = 0  # the catalog's version it was read at
 
 
 def catalogo_asuntos() -> CatalogoAsuntos:
     global _cache
     ahora = reloj.monotonic()
     with _cache_lock:
-        if _cache is not None and ahora - _cache[0] < _CACHE_SEGUNDOS:
+        if _cache is not None and ahora - _cache[0] < catalogo.revisar_cada():
+            return _cache[1]
+    # The version before the rows: an edit committed in between makes the next check
+    # read again, never keeps an old list under a new version.
+    version = catalogo.version_del_catalogo()
+    with _cache_lock:
+        if (
+            _cache is not None
+            and _cache[1].version == version
+            and ahora - _cache[1].leido < _RELEER_SEGUNDOS
+        ):
+            _cache = (ahora, _cache[1])
             return _cache[1]
     filas = list(Asunto.objects.order_by("orden", "nombre").values_list("id", "clave", "nombre"))
-    catalogo = CatalogoAsuntos(
+    leido = CatalogoAsuntos(
         opciones=[(clave, nombre) for _, clave, nombre in filas],
         ids={clave: pk for pk, clave, _ in filas},
         leido=ahora,
+        version=version,
     )
     with _cache_lock:
-        _cache = (ahora, catalogo)
-    return catalogo
+        _cache = (ahora, leido)
+    return leido
 
 
 def olvidar_asuntos() -> None:
-    """Drops the cached asunto list (tests; an administrator's edit shows within 60 s)."""
+    """Drops the cached asunto list (tests: each test database starts its own catalog)."""
     global _cache
     with _cache_lock:
         _cache = None
@@ -322,8 +340,8 @@ def pagina_del_tablero(
     first. Same semantics as paginar() + filas_de_pagina() over solicitudes_de().
 
     The page may come from memory while the taxpayer's version is the one it was read
-    at (see _paginas); the servicio and asunto names in it are then at most as old as
-    the catalog read, 60 seconds."""
+    at (see _paginas) and the catalog has not changed since it was read (the key holds
+    the catalog's read, which a new version of the catalog replaces within a second)."""
     capacidad = settings.BUZON_TABLERO_PAGINAS
     if capacidad <= 0:
         return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
