@@ -1,6 +1,6 @@
 from django.urls import path
 
-from atencion import api, cola, ingreso, views
+from atencion import api, cola, ingreso, supervision, views
 
 app_name = "atencion"
 
@@ -17,9 +17,10 @@ urlpatterns = [
     path("atencion/", cola.lista, name="lista"),
     path("atencion/exportar.csv", cola.exportar, name="exportar"),
     path("atencion/asignaciones", cola.asignar, name="asignacion_masiva"),
-    # Before atencion/<folio>/: "avisos" is not a folio.
+    # Before atencion/<folio>/: "avisos" and "supervision" are not folios.
     path("atencion/avisos/", views.avisos_fallidos, name="avisos"),
     path("atencion/avisos/<aviso_id>/reintento", views.reintentar_aviso, name="reintentar_aviso"),
+    path("atencion/supervision/", supervision.pagina, name="supervision"),
     path("atencion/<str:folio>/", views.detalle, name="detalle"),
     path("atencion/<str:folio>/prorroga", views.prorroga, name="prorroga"),
     path("atencion/<str:folio>/canalizacion", views.canalizacion, name="canalizacion"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("atencion/<str:folio>/respuesta.pdf", views.documento_respuesta, name="documento"),
     path("api/v1/atencion/solicitudes", cola.solicitudes_api, name="api_solicitudes"),
     path("api/v1/atencion/solicitudes.csv", cola.solicitudes_csv, name="api_solicitudes_csv"),
+    path("api/v1/atencion/indicadores", supervision.api, name="api_indicadores"),
     path("api/v1/atencion/solicitudes/<str:folio>", api.detalle, name="api_detalle"),
     path("api/v1/atencion/solicitudes/<str:folio>/prorroga", api.prorroga, name="api_prorroga"),
     path(

@@ -420,6 +420,16 @@ _PERSONAL: dict[str, Entrada] = _fuera_del_documento(
     }
 )
 
+# The supervisor's oversight (GET /api/v1/atencion/indicadores and its page), documented
+# in openapi.json. An area the person does not supervise and one that does not exist get
+# the same answer.
+_SUPERVISION: dict[str, Entrada] = {
+    "solo_supervision": Entrada(
+        "Los indicadores de supervisión son solo para quien supervisa un área.", 403
+    ),
+    "no_encontrado.area": Entrada("No hay un área con esa clave entre las que supervisas.", 404),
+}
+
 # The staff queue's filters (GET atencion/solicitudes, its .csv and the page,
 # atencion.consultas) and the page's bulk assignment.
 _COLA: dict[str, Entrada] = {
@@ -515,6 +525,7 @@ CATALOGO: dict[str, Entrada] = {
     **_ENTREGAS,
     **_SESION,
     **_PERSONAL,
+    **_SUPERVISION,
     **_COLA,
     **_VERIFICACION,
     **_FORMULARIO,

@@ -124,6 +124,8 @@ ACCESO = {
     "atencion:avisos": "personal",
     "atencion:reintentar_aviso": "personal",
     "atencion:codigos_recuperacion": "personal",
+    "atencion:supervision": "personal",
+    "atencion:api_indicadores": "personal_api",
     "contacto:medios": "contribuyente",
     "contacto:telefono": "contribuyente",
     "contacto:confirmar_telefono": "contribuyente",
@@ -1145,7 +1147,7 @@ def test_every_api_url_refuses_an_unsupported_method_with_json(escenario):
     """Every /api/ view is an ``endpoint``: CSRF-exempt (the token is the credential) and
     answering a refused method with the contract's JSON, not an HTML page."""
     api = [n for n, c in ACCESO.items() if url(n, escenario.solicitud.folio).startswith("/api/")]
-    assert len(api) == 25
+    assert len(api) == 26
     cliente = Client(enforce_csrf_checks=True)
     for nombre in api:
         r = cliente.patch(url(nombre, escenario.solicitud.folio))

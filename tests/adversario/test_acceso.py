@@ -273,3 +273,22 @@ def test_las_rutas_publicas_no_fallan_para_un_anonimo(escenario: Escenario) -> N
         for metodo in ("GET", "POST"):
             r = pedir(anonimo, metodo, url)
             assert r.status_code < 500, (metodo, url, r.status_code)
+
+
+@pytest.mark.django_db
+def test_un_area_ajena_en_supervision_responde_como_una_inexistente(escenario: Escenario) -> None:
+    """The oversight page and API take the area in the query string, which the walk
+    above does not fill: the owner's area (emisiones) asked by outsiders, the other
+    area's supervisor among them, answers exactly like an area that does not exist."""
+    fallas = []
+    for persona, cliente in escenario.ajenos.items():
+        for ruta in ("/atencion/supervision/", "/api/v1/atencion/indicadores"):
+            ajena = pedir(cliente, "GET", f"{ruta}?area=emisiones")
+            inexistente = pedir(cliente, "GET", f"{ruta}?area=area-inexistente")
+            donde = f"{ruta}?area=emisiones como {persona}"
+            # A token on the page is sent to sign in, as any page without a session.
+            if ajena.status_code in (200, 201, 204) or ajena.status_code >= 500:
+                fallas.append(f"{donde}: respondió {ajena.status_code}")
+            elif forma(ajena, ruta, "emisiones") != forma(inexistente, ruta, "area-inexistente"):
+                fallas.append(f"{donde}: {ajena.status_code} distinto de un área inexistente")
+    assert not fallas, "\n".join(fallas)
