@@ -10,6 +10,7 @@ import secrets
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -45,11 +46,9 @@ def acceso(request: HttpRequest) -> HttpResponse:
         return _iniciar(request)
     if request.user.is_authenticated and hasattr(request.user, "contribuyente"):
         return redirect(_destino(request, request.GET.get("next")))
-    # Set by the logout, the form (promociones) or cuentas.middleware (an expired
-    # session); kept through the login, so the page it leads back to can say it too.
+    # Set by the form (promociones) or cuentas.middleware (an expired session); kept
+    # through the login, so the page it leads back to can say it too.
     motivo = request.session.get(vigencia.MOTIVO_ACCESO)
-    if motivo == vigencia.SALIDA:
-        del request.session[vigencia.MOTIVO_ACCESO]  # said once
     contexto = {
         "siguiente": request.GET.get("next", ""),
         "motivo": vigencia.MENSAJES_DE_MOTIVO.get(motivo or "", ""),
@@ -114,7 +113,7 @@ def reto(request: HttpRequest) -> HttpResponse:
 def salir(request: HttpRequest) -> HttpResponse:
     """``POST /salir/``: ends the session and goes back to the login page, which says so."""
     logout(request)
-    request.session[vigencia.MOTIVO_ACCESO] = vigencia.SALIDA
+    messages.info(request, vigencia.MENSAJE_SALIDA)
     return redirect("cuentas:login")
 
 

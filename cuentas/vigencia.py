@@ -22,14 +22,14 @@ from cuentas.middleware import SESSION_RENOVADA, limites
 # the login itself (login() keeps an anonymous session's data when it rotates the key).
 # The session ended while a request was being written, and what was written was kept.
 INACTIVIDAD_CON_BORRADOR = "inactividad_borrador"
-SALIDA = "salida"
 MENSAJES_DE_MOTIVO = {
     INACTIVIDAD: "Tu sesión terminó por inactividad. Ingresa de nuevo con tu e.firma "
     "para continuar.",
     INACTIVIDAD_CON_BORRADOR: "Tu sesión terminó por inactividad; guardamos lo que "
     "escribiste. Ingresa de nuevo con tu e.firma y lo encontrarás en el formulario.",
-    SALIDA: "Cerraste tu sesión.",
 }
+# After a logout, as a message (a cookie: no session row is made for it).
+MENSAJE_SALIDA = "Cerraste tu sesión."
 # Set by the login that followed an expired session: the path it went back to, so that
 # page (the form) can say why the person had to log in.
 REINGRESO = "cuentas_reingreso"

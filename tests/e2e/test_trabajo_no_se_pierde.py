@@ -141,6 +141,7 @@ def test_back_then_enviar_shows_the_first_folio_and_files_nothing_more(pagina: A
 
     pagina.go_back()
     assert pagina.get_by_label("Descripción").input_value() == texto  # restored
+    assert pagina.get_by_test_id("contador").inner_text() == f"{len(texto)} de 3,999 caracteres"
     pagina.get_by_role("button", name="Enviar").click()
     assert _esperar_folio(pagina) == folio
     exito = pagina.get_by_test_id("exito").inner_text()

@@ -81,6 +81,8 @@
   }
   area.addEventListener("input", actualizarContador);
   actualizarContador();
+  // Back: the browser puts the text back after this script ran.
+  window.addEventListener("pageshow", actualizarContador);
 
   // --- Errors next to their fields, summarised on top --------------------------------
   function describir(entrada, id, poner) {
