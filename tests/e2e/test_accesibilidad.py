@@ -23,7 +23,6 @@ import pytest
 from django.conf import settings as ajustes
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import NoReverseMatch, reverse
 
 from acuses.models import Acuse
 from atencion import services as atencion
@@ -368,19 +367,12 @@ def test_every_page_and_state_passes_axe_and_fits_1280_and_360_px(
         revisar(a, "personal-avisos-fallidos")
         a.goto("/atencion/codigos-de-recuperacion/")
         revisar(a, "personal-codigos-de-recuperacion")
-        # The supervision page arrives with its own commit (issue 10): checked as soon
-        # as its route is in the tree.
-        try:
-            supervision = reverse("atencion:supervision")
-        except NoReverseMatch:
-            supervision = ""
-        if supervision:
-            s = sesion(pila, browser, live_server, datos.supervisor)
-            s.goto(supervision)
-            assert s.locator("h1").inner_text() == "Supervisión"
-            revisar(s, "personal-supervision")
+        s = sesion(pila, browser, live_server, datos.supervisor)
+        s.goto("/atencion/supervision/")
+        assert s.locator("h1").inner_text() == "Supervisión"
+        revisar(s, "personal-supervision")
 
-    assert len(revisar.paginas) >= 35
+    assert len(revisar.paginas) == 36
     assert revisar.hallazgos == [], "\n".join(revisar.hallazgos)
 
 
