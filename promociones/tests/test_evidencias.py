@@ -217,6 +217,7 @@ def test_the_handler_hashes_what_it_writes(almacen):
     for parte in (b"hola ", b"mundo"):
         manejador.receive_data_chunk(parte, 0)
     archivo = manejador.file_complete(10)
+    assert archivo is not None
     assert archivo.sha256 == hashlib.sha256(b"hola mundo").hexdigest()
     assert archivo.read() == b"hola mundo"
     archivo.close()
