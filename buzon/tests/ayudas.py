@@ -118,6 +118,9 @@ def entorno_de_produccion(
         "BUZON_WORKERS": str(trabajadores),
         "DJANGO_SETTINGS_MODULE": "buzon.settings",
         "DATABASE_URL": database_url,
+        # gunicorn's control socket defaults to one path per user ($HOME/.gunicorn): two
+        # servers on one machine would share it.
+        "GUNICORN_CMD_ARGS": f"--control-socket {datos / 'gunicorn.ctl'}",
         **extra,
     }
 

@@ -319,6 +319,19 @@ def cpu_de_postgres(base: str) -> dict[int, float]:
     return vistos
 
 
+def memoria_de_workers(pgid: int) -> list[float]:
+    """Resident memory (MB) of each gunicorn worker of the master ``pgid``."""
+    memoria = []
+    for entrada in Path("/proc").iterdir():
+        campos = _stat(entrada.name) if entrada.name.isdigit() else None
+        if campos is None or int(campos[2]) != pgid or int(entrada.name) == pgid:
+            continue
+        for linea in (entrada / "status").read_text().splitlines():
+            if linea.startswith("VmRSS:"):
+                memoria.append(int(linea.split()[1]) / 1024)
+    return memoria
+
+
 @dataclass
 class Contador:
     """CPU milliseconds per operation of each part of the shape (app servers, S3 server,

@@ -38,6 +38,7 @@ from tests.produccion.despliegue import (
     entrar_navegador,
     errores_en,
     json_de,
+    memoria_de_workers,
     multipart,
     pedir,
     token_csrf,
@@ -205,6 +206,8 @@ def forma(
         tiempos["200 presentaciones a la vez"] = time.monotonic() - marca
         cifras.update({f"ms de CPU por presentación: {k}": v for k, v in gasto.items()})
         bytes_despues = postgres.consultar(despliegue.base, tamano)[0][0]
+        memoria = [mb for s in servidores for mb in memoria_de_workers(s.proceso.pid)]
+        cifras["MB de memoria residente por worker, tras presentar (máximo)"] = round(max(memoria))
         cifras["KB de la base por presentación"] = round(
             (bytes_despues - bytes_antes) / 1024 / CONTRIBUYENTES, 1
         )
