@@ -11,6 +11,7 @@ from atencion.models import Area
 from calendario.models import DiaInhabil
 from cuentas.middleware import SESSION_INICIO
 from promociones.models import Asunto, Servicio
+from tests.personas import sesion_verificada
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,7 @@ def _administrador(client):
     client.force_login(admin)
     sesion = client.session
     sesion[SESSION_INICIO] = time.time()
+    sesion_verificada(sesion, admin)  # the admin asks for the second factor too
     sesion.save()
     return client
 
