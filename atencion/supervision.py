@@ -66,8 +66,10 @@ def _hoy() -> Any:
 # ---------------------------------------------------------------- the chart
 
 
-ANCHO, ALTO = 720, 260
-MARGEN_IZQ, MARGEN_DER, MARGEN_SUP, MARGEN_INF = 48, 8, 36, 40
+# Wide enough that two four-digit labels side by side do not touch (group ~75 units).
+ANCHO, ALTO = 960, 300
+MARGEN_IZQ, MARGEN_DER, MARGEN_SUP, MARGEN_INF = 48, 8, 50, 40
+ALTO_TEXTO = 13  # a value's line: two values closer than this are written one above the other
 ALTO_UTIL = ALTO - MARGEN_SUP - MARGEN_INF
 
 
@@ -80,6 +82,7 @@ class Barra:
     valor: int
     serie: str  # "recibidas" or "atendidas"
     texto: str  # for the <title> a pointer or a screen reader shows
+    y_valor: float  # baseline of the number written above the bar
 
 
 @dataclass(frozen=True)
@@ -97,30 +100,37 @@ class Grafica:
 
 
 def tope_redondo(maximo: int) -> int:
-    """The smallest 1, 2 or 5 × 10^k at or above ``maximo`` (at least 1): guides at round
-    numbers are easier to read than at the exact maximum."""
-    paso = 1
+    """The smallest round number at or above ``maximo`` (at least 1): 1, 1.2, 1.5, 2,
+    2.5, 3, 4, 5, 6 or 8 × 10^k, whole. Guides at round numbers are easier to read than
+    at the exact maximum, and the tallest bar still fills most of the height."""
+    escala = 1
     while True:
-        for factor in (1, 2, 5):
-            if factor * paso >= maximo:
-                return max(1, factor * paso)
-        paso *= 10
+        for decimos in (10, 12, 15, 20, 25, 30, 40, 50, 60, 80):
+            if decimos * escala % 10 == 0 and decimos * escala // 10 >= maximo:
+                return max(1, decimos * escala // 10)
+        escala *= 10
 
 
 def grafica(semanas: list[Semana]) -> Grafica:
     """Bars of filings and answers per week, scaled to the largest round number."""
     tope = tope_redondo(max([s.recibidas for s in semanas] + [s.atendidas for s in semanas]))
     grupo = (ANCHO - MARGEN_IZQ - MARGEN_DER) / len(semanas)
-    ancho_barra = grupo * 0.34
+    ancho_barra = grupo * 0.4
     base = MARGEN_SUP + ALTO_UTIL
     barras, etiquetas = [], []
     for i, s in enumerate(semanas):
         centro = MARGEN_IZQ + grupo * (i + 0.5)
+        y_anterior: float | None = None
         for serie, valor, x in (
             ("recibidas", s.recibidas, centro - ancho_barra - 1),
             ("atendidas", s.atendidas, centro + 1),
         ):
             alto = ALTO_UTIL * valor / tope
+            y_valor = base - alto - 3
+            if y_anterior is not None and abs(y_valor - y_anterior) < ALTO_TEXTO:
+                # Five-digit numbers over neighbouring bars would run into each other.
+                y_valor = min(y_valor, y_anterior) - ALTO_TEXTO
+            y_anterior = y_valor
             barras.append(
                 Barra(
                     x=round(x, 1),
@@ -130,6 +140,7 @@ def grafica(semanas: list[Semana]) -> Grafica:
                     valor=valor,
                     serie=serie,
                     texto=f"Semana {s.etiqueta}: {valor} {serie}",
+                    y_valor=round(y_valor, 1),
                 )
             )
         etiquetas.append((round(centro, 1), s.etiqueta, s.lunes.strftime("%d/%m")))

@@ -149,23 +149,20 @@ def test_answers_fall_in_the_iso_week_of_their_date():
 
 
 def test_chart_scales_to_a_round_top_and_labels_every_bar():
-    assert [tope_redondo(n) for n in (0, 1, 3, 7, 10, 11, 180, 2001)] == [
-        1,
-        1,
-        5,
-        10,
-        10,
-        20,
-        200,
-        5000,
-    ]
+    maximos = (0, 1, 3, 7, 10, 11, 180, 2001, 10198)
+    assert [tope_redondo(n) for n in maximos] == [1, 1, 3, 8, 10, 12, 200, 2500, 12000]
     filas = por_semana(semanas(HOY), [0] * 11 + [10], GRUPOS)
     g = grafica(filas)
     assert len(g.barras) == 24 and len(g.etiquetas) == 12
     mas_alta = max(g.barras, key=lambda b: b.alto)
-    assert (mas_alta.valor, mas_alta.serie, mas_alta.y) == (10, "recibidas", 36.0)
+    assert (mas_alta.valor, mas_alta.serie, mas_alta.y) == (10, "recibidas", 50.0)
     assert all(b.y + b.alto == pytest.approx(g.base) for b in g.barras)
     assert [v for _, v in g.guias] == [0, 5, 10]
+    # Two equal bars: the second number is written above the first, not over it.
+    pareja = grafica(por_semana(semanas(HOY), [7] * 12, [Respondidas(HOY, HOY, 7, 7)]))
+    recibidas, atendidas = pareja.barras[-2:]
+    assert recibidas.y == atendidas.y
+    assert recibidas.y_valor - atendidas.y_valor == 13
 
 
 def test_percentages_in_spanish_style():
