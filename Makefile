@@ -52,8 +52,10 @@ unit: setup
 
 test: lint typecheck unit
 
+# Every figure next to its target; exits 1 when one is missed (bench/README.md). A short
+# smoke run: `make bench BENCH_ARGS=--rapido`; one bench: `make bench BENCH_ARGS=detalle`.
 bench: setup
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules

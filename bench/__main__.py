@@ -53,7 +53,7 @@ def ejecutar(argv: list[str]) -> int:
     else:
         elegidos = [(n, []) for n in nombres]
     inicio = len(objetivos.FILAS)
-    carga_inicio = objetivos.carga_actual()
+    carga_inicio = objetivos.cargas()
     for nombre, opciones in elegidos:
         print(f"\n##### bench {nombre} #####", flush=True)
         _correr(nombre, opciones, rapido=rapido)
@@ -113,7 +113,7 @@ def resumen(filas: list[objetivos.Fila], *, rapido: bool, estricto: bool, carga_
         print("Corrida rápida (--rapido): cifras de humo, no para entregar.")
     print(
         f"Carga de la máquina (promedio 1, 5 y 15 min): al empezar {carga_inicio}, "
-        f"al terminar {objetivos.carga_actual()}; la de cada cifra, en su fila."
+        f"al terminar {objetivos.cargas()}; la de cada cifra (1 min), en su fila."
     )
     print(objetivos.tabla(filas))
     malas = objetivos.fallidas(filas, estricto=estricto)

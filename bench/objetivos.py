@@ -11,8 +11,9 @@ A bench states a figure with one call, which prints its row at once and keeps it
 
 ``python -m bench`` prints every row again in one table at the end (:func:`tabla`) and
 exits with :func:`codigo_salida`: 1 when any figure missed its target or could not be
-measured. Each row carries the machine's load average when it was measured, since the
-same code measures slower on a busy machine.
+measured. Each row carries the machine's load average (1 minute) when it was measured, or
+at the start and end of its measurement, since the same code measures slower on a busy
+machine.
 
 Nothing here imports Django or measures anything: rows in, a table and a status out.
 """
@@ -45,7 +46,12 @@ FILAS: list[Fila] = []
 
 
 def carga_actual() -> str:
-    """The machine's load average over the last minute (and 5 and 15), e.g. ``8.6 9.1 7.4``."""
+    """The machine's load average over the last minute, e.g. ``8.6``."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def cargas() -> str:
+    """The load averages over 1, 5 and 15 minutes, e.g. ``8.6 9.1 7.4``."""
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
@@ -140,7 +146,7 @@ def fallar(cifra: str, motivo: str, carga: str | None = None) -> None:
 def tabla(filas: list[Fila] | None = None) -> str:
     """The rows as one aligned table: cifra | valor | objetivo | resultado | carga."""
     filas = FILAS if filas is None else filas
-    encabezado = Fila("cifra", "valor", "objetivo", "resultado", "carga (1, 5, 15 min)")
+    encabezado = Fila("cifra", "valor", "objetivo", "resultado", "carga (1 min)")
     todas = [encabezado, *filas]
     anchos = [
         max(len(getattr(f, campo)) for f in todas)
