@@ -192,9 +192,7 @@ def _formulario(
             "extension": CATALOGO["evidencia_no_zip.extension"].mensaje,
             "vacio": CATALOGO["evidencia_no_zip.vacio"].mensaje,
         },
-        "segundos_sesion": vigencia.segundos_restantes(request.session),
-        "aviso_sesion": vigencia.aviso_segundos(),
-        "sesion_con_borrador": True,
+        "sesion_con_borrador": True,  # the session warning (base.html) says it is kept
     }
     return render(request, "promociones/formulario.html", contexto, status=status)
 

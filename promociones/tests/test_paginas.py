@@ -177,3 +177,16 @@ def test_pages_require_login(client):
     r = client.get(NUEVA)
     assert r.status_code == 302
     assert r["Location"].startswith(reverse("cuentas:login"))
+
+
+@pytest.mark.parametrize("ruta", ["/tablero/", "/promociones/aclaracion/nueva/", "/medios/"])
+def test_every_taxpayer_page_warns_before_the_idle_session_ends(cliente, settings, ruta):
+    html = cliente.get(ruta, follow=True).content.decode()
+    assert html.count('<dialog id="aviso-sesion"') == 1, ruta  # once, also on the form
+    segundos = int(re.search(r'data-segundos-restantes="(\d+)"', html).group(1))
+    assert 0 < segundos <= settings.SESSION_COOKIE_AGE
+    assert "buzon/sesion" in html
+
+
+def test_pages_without_a_taxpayer_session_carry_no_session_warning(client):
+    assert '<dialog id="aviso-sesion"' not in client.get("/acceso/").content.decode()
