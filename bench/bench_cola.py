@@ -944,6 +944,21 @@ def descargar_csv(medicion: Medicion, servidor: Gunicorn) -> dict[str, Any]:
     from promociones.models import Solicitud
 
     esperadas = Solicitud.objects.count()
+    # Both workers warm first (imports, templates, connection): a cold worker grows by
+    # ~55 MB on its first request of any kind, which is not the CSV's doing.
+    muestra = Solicitud.objects.order_by("id").values_list("folio", flat=True).first()
+    cabeceras = {"Authorization": f"Bearer {medicion.token}"}
+
+    def calentar() -> None:
+        for _ in range(5):
+            _get(servidor.puerto, f"{RUTA_CSV}?q={muestra}", cabeceras)
+            _get(servidor.puerto, f"{RUTA_API}?q={muestra}", cabeceras)
+
+    hilos = [threading.Thread(target=calentar) for _ in range(4)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join(120)
     workers = servidor.workers()
     antes = {pid: _rss_mb(pid) for pid in workers}
     picos = dict(antes)
