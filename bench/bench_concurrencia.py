@@ -14,6 +14,10 @@ at once (one thread and one connection each) to ``POST /api/v1/solicitudes``.
   bucket (moto's server on loopback, started with the storage suite's helper), each with
   its own data dir and the same sealing key; filers alternate between them.
 
+Before the burst every worker is warmed by filings of other taxpayers (its first request
+imports the URLs and views, loads fonts and the sealing key and makes the year's
+holidays); ``--en-frio`` skips that and measures the burst right after start.
+
 An error is anything but a 201 whose body names a folio, the evidence's SHA-256 as sent
 and the acuse de recepción; a folio given twice; a filing missing from the database, or
 without its evidence, acuse or stored PDF; an evidence that the other server does not
@@ -37,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import objetivos
-from bench.carga import RAIZ, SALIDA, Gunicorn, base_pg, pedir, pg_motivo, pg_url
+from bench.carga import RAIZ, SALIDA, Gunicorn, base_pg, pedir, pg_motivo, pg_url, tics_cpu
 from bench.presentar import (
     MARCA_ACUSE,
     RUTA,
@@ -53,6 +57,7 @@ RAPIDO: list[str] = []  # already short: one burst per database
 MOTORES = ("sqlite", "postgres")
 DATOS = SALIDA / "concurrencia"
 SECRETO = "bench-concurrencia-" + "s" * 40  # the same on every server, as deployed
+RAFAGA = "bench-rafaga-"  # X-Request-ID prefix of the burst's filings
 
 
 def _argumentos(argv: list[str]) -> argparse.Namespace:
@@ -62,6 +67,9 @@ def _argumentos(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--postgres", type=int, default=200, help="a la vez en PostgreSQL")
     p.add_argument("--servidores", type=int, default=2, help="servidores con PostgreSQL")
     p.add_argument("--workers", type=int, default=None, help="por servidor (config: 2×núcleos+1)")
+    p.add_argument(
+        "--en-frio", action="store_true", help="sin calentar los workers antes de la ráfaga"
+    )
     p.add_argument("--hijo", help=argparse.SUPPRESS)
     p.add_argument("--motor", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -131,6 +139,8 @@ def _correr(args: argparse.Namespace, motor: str, carpeta: Path) -> dict[str, An
     orden += ["--servidores", str(args.servidores)]
     if args.workers:
         orden += ["--workers", str(args.workers)]
+    if args.en_frio:
+        orden.append("--en-frio")
     # INFO, the product's level: each request's line gives its server time.
     env = entorno(DATOS / motor / "servidor-1", base=base, s3=s3, registro="INFO")
     env["BUZON_SECRET_KEY"] = SECRETO
@@ -173,7 +183,7 @@ def _hijo(args: argparse.Namespace) -> int:
         }
         registros = []
         with ExitStack() as pila:
-            puertos = []
+            puertos, servidores_ = [], []
             for n in range(1, servidores + 1):
                 datos = DATOS / args.motor / f"servidor-{n}"
                 env = {**os.environ, **sello, "BUZON_DATA_DIR": str(datos)}
@@ -181,7 +191,10 @@ def _hijo(args: argparse.Namespace) -> int:
                 registros.append(registro)
                 servidor = pila.enter_context(Gunicorn(env, registro, workers=args.workers))
                 puertos.append(servidor.puerto)
+                servidores_.append(servidor)
             workers = len(servidor.workers())
+            if not args.en_frio:
+                _calentar(servidores_, tmp)
             carga_inicio = objetivos.carga_actual()
             respuestas, segundos = _a_la_vez(puertos, cuerpos, [t for _, t in contribuyentes])
             carga = f"{carga_inicio} → {objetivos.carga_actual()}"
@@ -224,12 +237,48 @@ def _hijo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calentar(servidores: list[Gunicorn], tmp: Path) -> None:
+    """Filings of other taxpayers, as many at once as each server has workers, until
+    every worker has served some: a worker's first request imports the URLs and views,
+    loads fonts and the sealing key and makes the year's holidays, which under a load
+    like this one can take most of gunicorn's 30 s (``--en-frio`` skips this)."""
+    zip_, cuerpo = tmp / "calentar.zip", tmp / "calentar.bin"
+    escribir_zip(zip_, 100 * 1024, semilla=b"calentamiento\n")
+    escribir_cuerpo(cuerpo, zip_)
+    datos = cuerpo.read_bytes()
+    for servidor in servidores:
+        pids = servidor.workers()
+        antes = {pid: tics_cpu(pid) for pid in pids}
+        tokens = [t for _, t in contribuyentes_con_token(len(pids), "BCW")]
+        for _ in range(4):
+            hilos = [
+                threading.Thread(
+                    target=pedir,
+                    args=(servidor.puerto, RUTA),
+                    kwargs={"metodo": "POST", "cuerpo": datos, "cabeceras": cabeceras(t)},
+                )
+                for t in tokens
+            ]
+            for h in hilos:
+                h.start()
+            for h in hilos:
+                h.join(300)
+            if all(tics_cpu(pid) - antes[pid] > 5 for pid in pids):
+                break
+        frios = [pid for pid in pids if tics_cpu(pid) - antes[pid] <= 5]
+        print(
+            f"Servidor {servidor.puerto}: {len(pids) - len(frios)} de {len(pids)} workers "
+            "calentados" + (f" (sin atender aún: {frios})" if frios else ""),
+            flush=True,
+        )
+
+
 def _tiempos_del_servidor(registros: list[Path]) -> list[float]:
-    """Each answered filing's server time (``duration_ms`` of its JSON log line), sorted."""
+    """Each burst filing's server time (``duration_ms`` of its JSON log line), sorted."""
     tiempos = []
     for registro in registros:
         for linea in registro.read_text(encoding="utf-8", errors="replace").splitlines():
-            if linea.startswith("{") and '"promociones:api_solicitudes"' in linea:
+            if linea.startswith("{") and RAFAGA in linea:
                 datos = json.loads(linea)
                 if datos.get("duration_ms") is not None and datos.get("status") == 201:
                     tiempos.append(float(datos["duration_ms"]))
@@ -249,7 +298,7 @@ def _a_la_vez(
         try:
             estado, cuerpo, _ = pedir(
                 puertos[i % len(puertos)], RUTA, metodo="POST", cuerpo=cuerpos[i],
-                cabeceras=cabeceras(tokens[i]), tiempo=300,
+                cabeceras={**cabeceras(tokens[i]), "X-Request-ID": f"{RAFAGA}{i}"}, tiempo=300,
             )  # fmt: skip
             respuestas[i] = {"estado": estado, "cuerpo": cuerpo.decode("utf-8", "replace")}
         except OSError as exc:
