@@ -183,7 +183,9 @@ def test_pages_require_login(client):
 def test_every_taxpayer_page_warns_before_the_idle_session_ends(cliente, settings, ruta):
     html = cliente.get(ruta, follow=True).content.decode()
     assert html.count('<dialog id="aviso-sesion"') == 1, ruta  # once, also on the form
-    segundos = int(re.search(r'data-segundos-restantes="(\d+)"', html).group(1))
+    encontrado = re.search(r'data-segundos-restantes="(\d+)"', html)
+    assert encontrado is not None, ruta
+    segundos = int(encontrado.group(1))
     assert 0 < segundos <= settings.SESSION_COOKIE_AGE
     assert "buzon/sesion" in html
 
