@@ -1,10 +1,19 @@
 """Each acuse's signed PDF, rendered once and stored; a download reads the file.
 
-The PDF is made right after the transaction that issued the acuse commits (never
-before: a rolled-back step must leave no file), and, for an acuse whose PDF is missing
-(issued before this module, or a crash between commit and render), on its first
-download. The file is written before its row, under a random name; a crash between the
-two leaves a file that no row names, which the orphan sweep removes.
+Issuing an acuse queues its PDF (a ``PdfPendiente`` row in the step's own transaction:
+a rolled-back step queues nothing and leaves no file); the ``generar_acuses`` worker
+renders and stores the queue oldest first (:func:`generar_pendientes`), outside any
+request. A download that comes before the worker, or of an acuse whose PDF is missing,
+renders and stores it on the spot. The file is written before its row, under a random
+name; a crash between the two leaves a file that no row names, which the orphan sweep
+removes. Storing the PdfAcuse row and removing the queue row are one transaction.
+
+Several workers may run at once. Each claims a batch of queue rows with a random token
+and a deadline (on PostgreSQL skipping rows another worker has locked; on SQLite the
+conditional UPDATE alone decides, one writer at a time), so two workers do not render
+the same acuse while both live; a worker that dies loses its claim at the deadline.
+Should two renders of one acuse ever meet (a worker past its deadline, a download), the
+PdfAcuse's uniqueness lets one store and the other removes its own file.
 
 A stored PDF whose bytes no longer match the recorded SHA-256 is never served: it is
 logged as an integrity error and rendered again from the sealed facts, which remain the
@@ -18,14 +27,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from acuses import pdf
-from acuses.models import Acuse, PdfAcuse
+from acuses.models import Acuse, PdfAcuse, PdfPendiente
 from archivos import almacen as almacen_archivos
 from archivos.almacen import AlmacenNoDisponible
 from buzon.errores import ErrorDominio
@@ -33,6 +46,8 @@ from buzon.errores import ErrorDominio
 logger = logging.getLogger(__name__)
 
 PREFIJO = "acuses/"
+# Queue rows one worker claims at a time: a small batch keeps a claim's deadline short.
+LOTE = 10
 
 
 def pdf_para_descargar(acuse: Acuse, *, almacen: Storage | None = None) -> bytes:
@@ -86,6 +101,7 @@ def guardar_pdf(
                 sobrante = reemplazar.archivo
             else:
                 PdfAcuse.objects.create(acuse=acuse, **valores)
+                PdfPendiente.objects.filter(acuse=acuse).delete()
     except IntegrityError:
         sobrante = nombre
     if sobrante is not None:
@@ -101,19 +117,73 @@ def _borrar(almacen: Storage, nombre: str) -> None:
         logger.exception("No se pudo borrar %s; lo quitará el barrido", nombre)
 
 
-def guardar_tras_emitir(acuse_id: int) -> None:
-    """The on-commit step of issuing: store the PDF now, so downloads only read it.
+@dataclass(frozen=True)
+class Lote:
+    """The queue rows one worker claimed together, under one token."""
 
-    A failure here loses nothing: the first download renders it instead.
-    """
-    try:
-        acuse = Acuse.objects.get(pk=acuse_id)
-        if not PdfAcuse.objects.filter(acuse=acuse).exists():
-            guardar_pdf(acuse)
-    except Exception:
-        logger.exception(
-            "No se pudo guardar el PDF del acuse %s; se generará al descargarlo", acuse_id
+    reclamo: str
+    acuse_ids: list[int]
+
+
+def reserva(limite: int = LOTE) -> timedelta:
+    """How long a claim hides its rows from other workers: long enough for every render
+    of the batch to use its whole budget and still be stored."""
+    return timedelta(seconds=60 + limite * (pdf.presupuesto_segundos() + 20))
+
+
+def _libre(ahora: datetime) -> Q:
+    return Q(reclamo_vence__isnull=True) | Q(reclamo_vence__lte=ahora)
+
+
+def reclamar(*, ahora: datetime, limite: int = LOTE) -> Lote:
+    """Takes up to ``limite`` of the oldest unclaimed queue rows for a new token."""
+    reclamo = secrets.token_hex(16)
+    with transaction.atomic():
+        candidatos = PdfPendiente.objects.filter(_libre(ahora)).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidatos = candidatos.select_for_update(skip_locked=True)
+        ids = list(candidatos.values_list("pk", flat=True)[:limite])
+        if not ids:
+            return Lote(reclamo, [])
+        # The same condition again: on SQLite nothing locked the rows since the read.
+        PdfPendiente.objects.filter(_libre(ahora), pk__in=ids).update(
+            reclamado_por=reclamo,
+            reclamo_vence=ahora + reserva(limite),
+            intentos=F("intentos") + 1,
         )
+        tomados = PdfPendiente.objects.filter(pk__in=ids, reclamado_por=reclamo)
+        acuse_ids = list(tomados.order_by("id").values_list("acuse_id", flat=True))
+    return Lote(reclamo, acuse_ids)
+
+
+def generar(acuse_id: int, *, almacen: Storage | None = None) -> bool:
+    """Renders and stores the PDF of a claimed acuse; whether it is stored now.
+
+    An acuse whose PDF is already stored (a download got there first) only leaves the
+    queue. One whose PDF could not be stored (storage unreachable) stays claimed, and so
+    is tried again once the claim's deadline passes, like one whose render failed.
+    """
+    if PdfAcuse.objects.filter(acuse_id=acuse_id).exists():
+        PdfPendiente.objects.filter(acuse_id=acuse_id).delete()
+        return False
+    guardar_pdf(Acuse.objects.get(pk=acuse_id), almacen=almacen)
+    return not PdfPendiente.objects.filter(acuse_id=acuse_id).exists()
+
+
+def generar_pendientes(*, limite: int = LOTE, almacen: Storage | None = None) -> int:
+    """Claims and renders the queue, batch after batch, until it finds no full batch;
+    returns how many PDFs it stored. A render that fails is logged and its row retried
+    after the claim's deadline; the others go on."""
+    total = 0
+    while True:
+        lote = reclamar(ahora=timezone.now(), limite=limite)
+        for acuse_id in lote.acuse_ids:
+            try:
+                total += generar(acuse_id, almacen=almacen)
+            except Exception:
+                logger.exception("No se pudo generar el PDF del acuse %s; se reintentará", acuse_id)
+        if len(lote.acuse_ids) < limite:
+            return total
 
 
 def _leer(guardado: PdfAcuse, almacen: Storage) -> bytes | None:

@@ -122,3 +122,28 @@ class PdfAcuse(models.Model):
     class Meta:
         verbose_name = "PDF de acuse"
         verbose_name_plural = "PDF de acuses"
+
+
+class PdfPendiente(models.Model):
+    """An issued acuse whose PDF has not been stored yet: the worker's queue.
+
+    Issuing writes this row in the transaction that seals the acuse, so rendering (tens
+    of milliseconds of CPU) leaves the request; ``manage.py generar_acuses`` renders and
+    stores the oldest ones and the row goes in the same transaction that records the
+    PdfAcuse (``acuses.archivo.guardar_pdf``, also on a first download that got there
+    before the worker). A worker claims a batch by writing a random token in
+    ``reclamado_por`` and a deadline in ``reclamo_vence``; other workers skip claimed
+    rows until the deadline passes (a worker that died), and the PdfAcuse's uniqueness
+    keeps a late second render from storing a second file. The rows left are what the
+    ``buzon_acuses_sin_pdf`` gauge counts.
+    """
+
+    acuse = models.OneToOneField(Acuse, on_delete=models.PROTECT, related_name="pdf_pendiente")
+    creado = models.DateTimeField()
+    reclamado_por = models.CharField(max_length=32, blank=True, default="")
+    reclamo_vence = models.DateTimeField(null=True, blank=True)
+    intentos = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "PDF de acuse pendiente"
+        verbose_name_plural = "PDF de acuses pendientes"

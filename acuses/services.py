@@ -8,24 +8,34 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from acuses import sello
-from acuses.archivo import guardar_tras_emitir
-from acuses.models import Acuse, nuevo_codigo_verificacion
+from acuses.models import Acuse, PdfPendiente, nuevo_codigo_verificacion
 from buzon.lib import cadena as cadena_lib
 
 
-def emitir(*, solicitud_id: int, hechos: dict[str, Any], momento: datetime) -> Acuse:
+def emitir(
+    *,
+    solicitud_id: int,
+    hechos: dict[str, Any],
+    momento: datetime,
+    material: sello.Sellador | None = None,
+) -> Acuse:
     """Seal and store an acuse for the request ``solicitud_id`` attesting ``hechos``.
 
     ``hechos`` holds the facts of its kind (``tipo`` among them); the version, the
     verification code, the sealing certificate's number and the issue moment are added
-    here. Call it inside the transaction of the step it attests. The PDF is rendered
-    once that transaction commits, so a download is a file read.
+    here. Call it inside the transaction of the step it attests; ``material`` is the
+    Sellador to seal with (``sello.material()`` when not given: a caller holding a lock
+    fetches it before taking the lock). The PDF is not rendered here: the acuse joins
+    the queue of ``manage.py generar_acuses`` in the same transaction, and a download
+    that comes first renders it (``acuses.archivo``).
     """
     if hechos.get("tipo") not in cadena_lib.TIPOS:
         raise ValueError(f"tipo de acuse desconocido: {hechos.get('tipo')!r}")
-    material = sello.material()
+    if material is None:
+        material = sello.material()
     completos = {
         "version": cadena_lib.VERSION,
         **hechos,
@@ -36,7 +46,7 @@ def emitir(*, solicitud_id: int, hechos: dict[str, Any], momento: datetime) -> A
     acuse = sellar_hechos(completos, material, emitido=momento, solicitud_id=solicitud_id)
     with transaction.atomic():
         acuse.save()
-    transaction.on_commit(lambda: guardar_tras_emitir(acuse.pk), robust=True)
+        PdfPendiente.objects.create(acuse=acuse, creado=timezone.now())
     return acuse
 
 

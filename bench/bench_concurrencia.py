@@ -14,6 +14,10 @@ at once (one thread and one connection each) to ``POST /api/v1/solicitudes``.
   bucket (moto's server on loopback, started with the storage suite's helper), each with
   its own data dir and the same sealing key; filers alternate between them.
 
+Beside each server runs an acuse PDF worker (``manage.py generar_acuses``), as
+deployed; after the burst the bench waits for the queue to empty before it checks
+that every filing has its stored PDF.
+
 Before the burst every worker is warmed by filings of other taxpayers (its first request
 imports the URLs and views, loads fonts and the sealing key and makes the year's
 holidays); ``--en-frio`` skips that and measures the burst right after start.
@@ -45,11 +49,13 @@ from bench.carga import RAIZ, SALIDA, Gunicorn, base_pg, pedir, pg_motivo, pg_ur
 from bench.presentar import (
     MARCA_ACUSE,
     RUTA,
+    GeneradorDeAcuses,
     cabeceras,
     contribuyentes_con_token,
     entorno,
     escribir_cuerpo,
     escribir_zip,
+    esperar_pdfs,
     preparar_django,
 )
 
@@ -192,6 +198,10 @@ def _hijo(args: argparse.Namespace) -> int:
                 servidor = pila.enter_context(Gunicorn(env, registro, workers=args.workers))
                 puertos.append(servidor.puerto)
                 servidores_.append(servidor)
+                # Each server's machine runs an acuse PDF worker too: with PostgreSQL, two
+                # of them share one queue.
+                generador = SALIDA / f"generar-acuses-concurrencia-{args.motor}-{n}.log"
+                pila.enter_context(GeneradorDeAcuses(env, generador))
             workers = len(servidor.workers())
             if not args.en_frio:
                 _calentar(servidores_, tmp)
@@ -199,6 +209,11 @@ def _hijo(args: argparse.Namespace) -> int:
             respuestas, segundos = _a_la_vez(puertos, cuerpos, [t for _, t in contribuyentes])
             carga = f"{carga_inicio} → {objetivos.carga_actual()}"
             errores = _revisar_respuestas(respuestas, shas)
+            try:
+                en_cola, vaciada = esperar_pdfs()
+                print(f"Cola de PDF tras la ráfaga: {en_cola} acuses, vacía en {vaciada:.1f} s")
+            except RuntimeError as exc:
+                errores.append(str(exc))
             folios = [r["folio"] for r in respuestas if r.get("folio")]
             errores += _revisar_base(folios, shas, [rfc for rfc, _ in contribuyentes])
             errores += _leer_de_vuelta(puertos, respuestas, shas, contribuyentes)

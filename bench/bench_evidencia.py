@@ -12,15 +12,20 @@ here with the storage suite's own helper), one child process with that environme
    one JSON line per request);
 3. filings per second: ``wrk`` with 8 connections posts an Aclaración with a 100 KB zip
    to ``POST /api/v1/solicitudes``, a different taxpayer's token each request; every
-   answer must be 201 with its acuse de recepción (sealed, its PDF stored before the
-   answer). Rounds of ``--segundos``; the best one counts. Then every new row is
-   checked: evidence, acuse and stored PDF each;
+   answer must be 201 with its acuse de recepción (sealed; its PDF is queued, and one
+   ``generar_acuses`` worker beside gunicorn renders and stores it, as deployed).
+   Rounds of ``--segundos``; the best one counts. Reported too: how many PDFs the
+   burst left queued and how long the worker took to store them. At the end every new
+   row is checked: evidence, acuse and stored PDF each;
 4. the 10 MB filing: ``--veces`` filings, one at a time, of a zip of 10,485,759 bytes
    (the largest accepted). Server time is the product's own (``duration_ms`` of the
    request's log line, found by its X-Request-ID): from the first middleware until the
-   answer is built, body read, hashed, checked, stored and sealed. Worker memory: before
+   answer is built, body read, hashed, checked, stored and sealed (the PDF worker
+   renders each one's acuse meanwhile, on the other core). Worker memory: before
    each filing the peak resident set of every worker is reset to its current size
-   (``/proc/<pid>/clear_refs``); growth is the largest peak minus that size.
+   (``/proc/<pid>/clear_refs``); growth is the largest peak minus that size;
+5. how long one filing holds its locks, in process with nothing else filing: from the
+   folio counter's UPDATE to the COMMIT (on SQLite also from BEGIN IMMEDIATE).
 
 Targets: filings per second ≥ 116/s, the figure measured before, on SQLite with local
 files (elsewhere reported beside it); 10 MB: median ≤ 120 ms and growth < 15 MB on
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -63,11 +69,13 @@ from bench.carga import (
 from bench.presentar import (
     MARCA_ACUSE,
     RUTA,
+    GeneradorDeAcuses,
     cabeceras,
     contribuyentes_con_token,
     entorno,
     escribir_cuerpo,
     escribir_zip,
+    esperar_pdfs,
     preparar_django,
 )
 
@@ -92,6 +100,9 @@ def _argumentos(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--conexiones", type=int, default=8)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--veces", type=int, default=9, help="presentaciones de 10 MB medidas")
+    p.add_argument(
+        "--bloqueo", type=int, default=30, help="presentaciones en proceso para el bloqueo"
+    )
     p.add_argument("--rapido", action="store_true", help="3 s, 1 ronda, 3 de 10 MB, base vacía")
     p.add_argument("--hijo", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -190,7 +201,7 @@ def _combinacion(
     orden += [
         "--segundos", str(args.segundos), "--rondas", str(args.rondas),
         "--conexiones", str(args.conexiones), "--workers", str(args.workers),
-        "--veces", str(args.veces), "--base", args.base,
+        "--veces", str(args.veces), "--base", args.base, "--bloqueo", str(args.bloqueo),
     ]  # fmt: skip
     # INFO: the product's level, and the one whose request lines carry duration_ms.
     env = entorno(datos, base=base, s3=s3, registro="INFO")
@@ -227,6 +238,23 @@ def _registrar(nombre: str, motor: str, almacen: str, r: dict[str, Any] | None) 
         memoria, r["grande_crecimiento_mb"], menor_que=META_MB, unidad=" MB",
         carga=r["carga_grande"],
     )  # fmt: skip
+    objetivos.informar(
+        f"acuses esperando su PDF al terminar las presentaciones ({nombre})",
+        r["cola_pdf"], decimales=0,
+        nota=f"un generar_acuses los guardó en {r['cola_pdf_segundos']:.0f} s",
+        carga=r["carga_presentaciones"],
+    )  # fmt: skip
+    objetivos.informar(
+        f"contador de folio tomado → COMMIT, mediana en proceso ({nombre})",
+        r["bloqueo_folio_ms"], unidad=" ms", nota="el contador queda bloqueado ese tiempo",
+        carga=r["carga_bloqueo"],
+    )  # fmt: skip
+    if "bloqueo_transaccion_ms" in r:
+        objetivos.informar(
+            f"BEGIN IMMEDIATE → COMMIT, mediana en proceso ({nombre})",
+            r["bloqueo_transaccion_ms"], unidad=" ms",
+            nota="el bloqueo de escritura de SQLite", carga=r["carga_bloqueo"],
+        )  # fmt: skip
 
 
 # ---------------------------------------------------------------- child
@@ -258,12 +286,22 @@ def _hijo(args: argparse.Namespace) -> int:
         motor = connection.vendor
         almacen = "s3" if bucket else "local"
         registro = SALIDA / f"gunicorn-evidencia-{motor}-{almacen}.log"
-        with Gunicorn(os.environ, registro, workers=args.workers) as servidor:
+        generador = SALIDA / f"generar-acuses-evidencia-{motor}-{almacen}.log"
+        with (
+            Gunicorn(os.environ, registro, workers=args.workers) as servidor,
+            GeneradorDeAcuses(os.environ, generador),
+        ):
             resultado = _presentaciones(args, servidor, cuerpo_chico, tokens)
+            # What the burst left for the worker, and how long it takes to render it.
+            en_cola, vaciada = esperar_pdfs()
+            print(f"Cola de PDF al terminar: {en_cola} acuses, vacía en {vaciada:.1f} s")
+            resultado |= {"cola_pdf": en_cola, "cola_pdf_segundos": vaciada}
             resultado |= _grandes(args, servidor, cuerpo_grande, sha_grande, tokens[0])
+            esperar_pdfs()
         resultado |= _duraciones(registro, resultado.pop("ids"))
         aceptadas = resultado["aceptadas"] + resultado["calentamiento"] + args.veces
         resultado["revisadas"] = _revisar(tope, aceptadas, args)
+        resultado |= _bloqueo(chico, args.bloqueo)
     Path(args.hijo).write_text(json.dumps(resultado, indent=2), encoding="utf-8")
     return 0
 
@@ -367,6 +405,71 @@ def _calentar(servidor: Gunicorn, workers: list[int], token: str) -> int:
             shutil.rmtree(chico.parent)
             return hechas
     raise RuntimeError("Algún worker no atendió ninguna presentación de calentamiento")
+
+
+def _bloqueo(zip_: Path, veces: int) -> dict[str, Any]:
+    """How long one filing holds its locks, in this process with nothing else filing:
+    from taking the folio counter (``asignar_folio``) to its transaction's COMMIT; on
+    SQLite also from ``BEGIN IMMEDIATE`` (the database's one write lock) to the COMMIT.
+    On PostgreSQL the counter row is what concurrent filings of a servicio queue on; on
+    SQLite every writer queues on the whole transaction."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection, transaction
+
+    from bench.presentar import CAMPOS
+    from cuentas.models import Contribuyente
+    from promociones import services
+
+    contribuyente = Contribuyente.objects.get(rfc=contribuyentes_con_token(1, "BLQ")[0][0])
+    marcas: dict[str, float] = {}
+    asignar_original = services.asignar_folio
+
+    def asignar(*a: Any, **k: Any) -> str:
+        marcas["folio"] = time.perf_counter()
+        # The first callback of the transaction: it runs right after the COMMIT returns.
+        transaction.on_commit(lambda: marcas.__setitem__("commit", time.perf_counter()))
+        return asignar_original(*a, **k)
+
+    def vigilar(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        # The filing's BEGIN is the last one before the folio (the PDF's own comes after).
+        if sql.startswith("BEGIN") and "folio" not in marcas:
+            marcas["begin"] = time.perf_counter()
+        return execute(sql, params, many, context)
+
+    datos = zip_.read_bytes()
+    folio_ms, begin_ms = [], []
+    carga_inicio = objetivos.carga_actual()
+    services.asignar_folio = asignar  # type: ignore[assignment]
+    logging.disable(logging.INFO)  # one "registrada" line per filing would bury the figures
+    try:
+        with connection.execute_wrapper(vigilar):
+            for i in range(veces + 3):  # the first three warm the process up
+                marcas.clear()
+                services.registrar_solicitud(
+                    contribuyente=contribuyente, servicio=CAMPOS["servicio"],
+                    asunto=CAMPOS["asunto"], descripcion=CAMPOS["descripcion"],
+                    telefono=CAMPOS["telefono"],
+                    evidencia=SimpleUploadedFile("evidencia.zip", datos, "application/zip"),
+                )  # fmt: skip
+                if i < 3:
+                    continue
+                folio_ms.append((marcas["commit"] - marcas["folio"]) * 1000)
+                if "begin" in marcas:
+                    begin_ms.append((marcas["commit"] - marcas["begin"]) * 1000)
+    finally:
+        services.asignar_folio = asignar_original  # type: ignore[assignment]
+        logging.disable(logging.NOTSET)
+    resultado: dict[str, Any] = {
+        "bloqueo_folio_ms": statistics.median(folio_ms),
+        "bloqueo_folio_corridas_ms": folio_ms,
+        "carga_bloqueo": f"{carga_inicio} → {objetivos.carga_actual()}",
+    }
+    texto = f"folio → COMMIT: mediana {statistics.median(folio_ms):.2f} ms"
+    if begin_ms:
+        resultado["bloqueo_transaccion_ms"] = statistics.median(begin_ms)
+        texto += f"; BEGIN IMMEDIATE → COMMIT: mediana {statistics.median(begin_ms):.2f} ms"
+    print(f"Bloqueo de una presentación ({veces}, en proceso): {texto}", flush=True)
+    return resultado
 
 
 def _duraciones(registro: Path, ids: list[str]) -> dict[str, Any]:

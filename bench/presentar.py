@@ -14,6 +14,10 @@ import io
 import os
 import secrets
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -165,3 +169,51 @@ def preparar_django() -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("sello_demo", verbosity=0)
+
+
+class GeneradorDeAcuses:
+    """``manage.py generar_acuses``, the acuse PDF worker, beside the server as deployed:
+    filings queue their acuse's PDF and this process renders them. Started with the
+    server's environment; stopped with SIGTERM. Everything it writes goes to
+    ``registro``."""
+
+    def __init__(self, entorno: dict[str, str] | os._Environ[str], registro: Path) -> None:
+        self.entorno = dict(entorno)
+        self.registro = registro
+        self.proceso: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> GeneradorDeAcuses:
+        self.registro.parent.mkdir(parents=True, exist_ok=True)
+        with self.registro.open("wb") as salida:
+            self.proceso = subprocess.Popen(
+                [sys.executable, "manage.py", "generar_acuses", "--pausa", "0.5"],
+                cwd=RAIZ, env=self.entorno, stdout=salida, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proceso is None or self.proceso.poll() is not None:
+            return
+        self.proceso.send_signal(signal.SIGTERM)
+        try:
+            self.proceso.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proceso.kill()
+            self.proceso.wait()
+
+
+def esperar_pdfs(limite: float = 900) -> tuple[int, float]:
+    """Waits until no acuse waits for its PDF; returns (how many waited at the start,
+    seconds until none did). Raises RuntimeError after ``limite`` seconds. Needs Django
+    set up."""
+    from acuses.models import PdfPendiente
+
+    inicio = time.perf_counter()
+    al_empezar = PdfPendiente.objects.count()
+    quedan = al_empezar
+    while quedan:
+        if time.perf_counter() - inicio > limite:
+            raise RuntimeError(f"{quedan} acuses siguen sin PDF tras {limite:.0f} s")
+        time.sleep(0.2)
+        quedan = PdfPendiente.objects.count()
+    return al_empezar, time.perf_counter() - inicio

@@ -10,9 +10,10 @@ Two kinds of figures:
   in a path would make a series per request.
 - Of the whole service, read from the database at scrape time, so every app server
   reports the same figures and a restart loses nothing: requests filed (by service),
-  acuses issued (by type), notices by state and channel, the age of the oldest notice
-  still pending, stored files that failed their check. Being the same on every server,
-  they are best scraped from one (or read with ``max``, not ``sum``).
+  acuses issued (by type), acuses whose PDF the ``generar_acuses`` worker has not
+  stored yet and the age of the oldest, notices by state and channel, the age of the
+  oldest notice still pending, stored files that failed their check. Being the same on
+  every server, they are best scraped from one (or read with ``max``, not ``sum``).
 
 Without ``BUZON_METRICAS_TOKEN`` the route answers 404, as if it did not exist.
 """
@@ -61,10 +62,10 @@ def contar_peticion(ruta: str, metodo: str, estado: int, segundos: float) -> Non
 
 
 class DatosDelServicio(Collector):
-    """The service-wide figures, read from the database on each scrape (five queries)."""
+    """The service-wide figures, read from the database on each scrape (six queries)."""
 
     def collect(self) -> Iterator[Metric]:
-        from acuses.models import Acuse
+        from acuses.models import Acuse, PdfPendiente
         from archivos.models import IncidenteArchivo
         from avisos.models import Aviso
         from promociones.models import Solicitud
@@ -87,6 +88,21 @@ class DatosDelServicio(Collector):
         for tipo, n in Acuse.objects.values_list("tipo").annotate(n=Count("id")).order_by("tipo"):
             acuses.add_metric([tipo], n)
         yield acuses
+
+        # The worker's queue: it only holds acuses still waiting, so this stays cheap.
+        cola = PdfPendiente.objects.aggregate(n=Count("id"), m=Min("creado"))
+        yield GaugeMetricFamily(
+            "buzon_acuses_sin_pdf",
+            "Acuses emitidos cuyo PDF aún no se guarda (lo genera manage.py generar_acuses, "
+            "o la primera descarga).",
+            value=cola["n"],
+        )
+        edad = (timezone.now() - cola["m"]).total_seconds() if cola["m"] else 0.0
+        yield GaugeMetricFamily(
+            "buzon_acuses_sin_pdf_mas_antiguo_segundos",
+            "Antigüedad del acuse más antiguo que espera su PDF (0 si no hay ninguno).",
+            value=max(edad, 0.0),
+        )
 
         avisos = GaugeMetricFamily(
             "buzon_avisos", "Avisos por estado y canal.", labels=["estado", "canal"]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from acuses.models import Acuse
+from acuses.sello import Sellador
 from acuses.services import emitir
 from buzon.lib import cadena as cadena_lib
 from promociones.models import Evidencia, Solicitud
@@ -138,8 +139,10 @@ def emitir_acuse(
     tipo: str,
     momento: datetime,
     extra: Mapping[str, Any] | None = None,
+    material: Sellador | None = None,
 ) -> Acuse:
-    """Issue, seal and store an acuse of kind ``tipo`` for ``solicitud`` at ``momento``.
+    """Issue, seal and store an acuse of kind ``tipo`` for ``solicitud`` at ``momento``
+    (sealed by ``material``, the configured Sellador when None).
 
     Call it inside the transaction of the step it attests (filing, prórroga,
     canalización, respuesta), so that the step and its acuse exist together or not at
@@ -147,4 +150,4 @@ def emitir_acuse(
     for a programming error (unknown kind, missing extra).
     """
     hechos = reunir_hechos(solicitud=solicitud, tipo=tipo, momento=momento, extra=extra)
-    return emitir(solicitud_id=solicitud.pk, hechos=hechos, momento=momento)
+    return emitir(solicitud_id=solicitud.pk, hechos=hechos, momento=momento, material=material)

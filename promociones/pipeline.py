@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import transaction
 
+from acuses.sello import Sellador
 from buzon.errores import ErrorDominio, NoEncontrada
 from promociones.hechos import emitir_acuse
 from promociones.models import Estatus, Evento, Solicitud
@@ -244,9 +245,11 @@ def efectos(
     anterior: str | None,
     cambio: Cambio,
     avisar: Avisar | None = None,
+    material: Sellador | None = None,
 ) -> Evento:
     """What every run of ``a`` leaves, in the caller's transaction: the notice (its
-    record goes into the history), the history row, and the acuse."""
+    record goes into the history), the history row, and the acuse (sealed by
+    ``material``, the configured Sellador when None)."""
     datos: dict[str, Any] = {}
     if a.cambia_estatus and anterior is not None:
         datos = {"estatus_anterior": anterior, "estatus_nuevo": solicitud.estatus}
@@ -264,5 +267,11 @@ def efectos(
         solicitud=solicitud, tipo=a.evento, actor_id=actor_id, creado=momento, datos=datos
     )
     if a.acuse is not None:
-        emitir_acuse(solicitud=solicitud, tipo=a.acuse, momento=momento, extra=cambio.extra_acuse)
+        emitir_acuse(
+            solicitud=solicitud,
+            tipo=a.acuse,
+            momento=momento,
+            extra=cambio.extra_acuse,
+            material=material,
+        )
     return evento

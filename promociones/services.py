@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from acuses import sello
+from acuses.sello import Sellador
 from buzon.errores import ErrorDominio
 from buzon.lib import telefono as telefonos
 from buzon.lib.texto import (
@@ -20,7 +22,7 @@ from buzon.lib.texto import (
     normalizar_saltos,
     sin_controles,
 )
-from calendario.services import plazo_de_respuesta
+from calendario.services import Plazo, plazo_de_respuesta
 from cuentas.models import Contribuyente
 from promociones import catalogo, pipeline
 from promociones.evidencias import (
@@ -191,8 +193,17 @@ def registrar_solicitud(
         guardada = validar_y_guardar_evidencia(evidencia)
     momento = momento or timezone.now()
     try:
+        # Read before the transaction what no folio depends on: the response date (the
+        # calendar's non-working days) and the sealing key. The database's write lock
+        # (SQLite: BEGIN IMMEDIATE, at the transaction's start) and the folio counter's
+        # row lock (PostgreSQL: from asignar_folio) are held until the commit, and every
+        # filing of the servicio waits on them.
+        plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio))
+        material = sello.material()
         with transaction.atomic():
-            solicitud = _crear(contribuyente, datos, guardada, clave, huella, momento)
+            solicitud = _crear(
+                contribuyente, datos, guardada, clave, huella, momento, plazo, material
+            )
     except BaseException as exc:
         if guardada is not None:
             borrar_evidencia(guardada.clave)
@@ -277,8 +288,9 @@ def _crear(
     clave: str | None,
     huella: str,
     momento: datetime,
+    plazo: Plazo,
+    material: Sellador,
 ) -> Solicitud:
-    plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio))
     solicitud = Solicitud.objects.create(
         folio=asignar_folio(datos.servicio, momento),
         contribuyente=contribuyente,
@@ -314,5 +326,6 @@ def _crear(
                 "respuesta_a_partir_del": plazo.respuesta_a_partir_del.isoformat(),
             }
         ),
+        material=material,
     )
     return solicitud

@@ -1,4 +1,5 @@
-"""Each acuse's PDF is rendered once, stored, and read back (checked) on download."""
+"""Each acuse's PDF is rendered once (by the worker, or by a first download), stored, and
+read back (checked) on download."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from acuses import pdf
-from acuses.models import PdfAcuse
+from acuses.archivo import generar_pendientes
+from acuses.models import PdfAcuse, PdfPendiente
 from acuses.tests.conftest import iniciar_sesion
 from acuses.verificacion import verificar_pdf
 from promociones.hechos import emitir_acuse
@@ -25,12 +27,21 @@ def url_pdf(folio: str, tipo: str) -> str:
     return reverse("promociones:acuse", args=[folio, tipo])
 
 
-def test_issuing_stores_the_signed_pdf_once_the_step_commits(
-    solicitud, django_capture_on_commit_callbacks
+def test_issuing_queues_the_pdf_and_the_worker_stores_it_signed(
+    solicitud, django_capture_on_commit_callbacks, monkeypatch
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        acuse = emitir_acuse(solicitud=solicitud, tipo="recepcion", momento=solicitud.recibida)
-        assert not PdfAcuse.objects.filter(acuse=acuse).exists()  # not before the commit
+    def sin_render(*args, **kwargs):
+        raise AssertionError("issuing an acuse rendered its PDF")
+
+    with monkeypatch.context() as m:
+        m.setattr(pdf, "pdf_de", sin_render)
+        with django_capture_on_commit_callbacks(execute=True) as despues_del_commit:
+            acuse = emitir_acuse(solicitud=solicitud, tipo="recepcion", momento=solicitud.recibida)
+    assert despues_del_commit == []  # nothing left for after the commit either
+    assert PdfPendiente.objects.filter(acuse=acuse).exists()
+    assert not PdfAcuse.objects.filter(acuse=acuse).exists()
+    assert generar_pendientes() == 1
+    assert not PdfPendiente.objects.exists()
     guardado = PdfAcuse.objects.get(acuse=acuse)
     with default_storage.open(guardado.archivo, "rb") as f:
         datos = f.read()
@@ -46,8 +57,31 @@ def test_a_rolled_back_step_leaves_no_pdf(solicitud, almacen_por_prueba):
     with pytest.raises(Revertir), transaction.atomic():
         emitir_acuse(solicitud=solicitud, tipo="recepcion", momento=solicitud.recibida)
         raise Revertir
+    assert generar_pendientes() == 0
     assert PdfAcuse.objects.count() == 0
+    assert PdfPendiente.objects.count() == 0
     assert [p for p in almacen_por_prueba.rglob("*") if p.is_file()] == []
+
+
+def test_a_download_before_the_worker_renders_and_stores_it_and_dequeues_it(
+    client, recepcion, contribuyente, monkeypatch
+):
+    """The acuse a person downloads right after filing, before any worker ran (``make
+    run`` starts none): rendered on the spot, stored, and taken off the worker's queue."""
+    assert PdfPendiente.objects.filter(acuse=recepcion).exists()
+    iniciar_sesion(client, contribuyente)
+    primera = client.get(url_pdf("A-2026-000123", "recepcion"))
+    assert primera.status_code == 200
+    assert verificar_pdf(primera.content).valido
+    guardado = PdfAcuse.objects.get(acuse=recepcion)
+    assert hashlib.sha256(primera.content).hexdigest() == guardado.sha256
+    assert not PdfPendiente.objects.exists()
+
+    def sin_render(*args, **kwargs):
+        raise AssertionError("the worker rendered an acuse already stored")
+
+    monkeypatch.setattr(pdf, "pdf_de", sin_render)
+    assert generar_pendientes() == 0
 
 
 def test_downloads_read_the_stored_file_and_never_render(

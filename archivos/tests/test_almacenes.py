@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from acuses.archivo import generar_pendientes
 from acuses.models import PdfAcuse
 from acuses.verificacion import verificar_pdf
 from archivos.almacen import abrir_verificado, guardar, sondear
@@ -48,8 +49,8 @@ def api(contribuyente) -> Client:
 
 @pytest.fixture
 def presentar(api, django_capture_on_commit_callbacks):
-    """Files a request with evidence through the API (the acuse PDF is stored on
-    commit, as in production); returns its folio."""
+    """Files a request with evidence through the API, then runs the acuse worker (which
+    stores its PDF, as in production); returns its folio."""
 
     def presentar() -> str:
         with django_capture_on_commit_callbacks(execute=True):
@@ -64,6 +65,7 @@ def presentar(api, django_capture_on_commit_callbacks):
                 },
             )
         assert r.status_code == 201, r.content
+        assert generar_pendientes() == 1
         return str(r.json()["folio"])
 
     return presentar

@@ -6,12 +6,15 @@ import subprocess
 import sys
 import urllib.request
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from acuses.models import PdfPendiente
 from avisos.services import encolar_sms
 from buzon.tests.ayudas import ROOT, entorno_de_servidor, iniciar_gunicorn
 from promociones.models import Solicitud
@@ -94,6 +97,9 @@ def test_a_filing_moves_the_counters(client, settings, contribuyente):
     assert delta("buzon_peticion_segundos_bucket", le="+Inf", **ruta) == 1
     assert delta("buzon_solicitudes_total", servicio="aclaracion") == 1
     assert delta("buzon_acuses_emitidos_total", tipo="recepcion") == 1
+    # Its PDF waits for the worker (none runs here), and the gauge says so.
+    assert delta("buzon_acuses_sin_pdf") == 1
+    assert valor(despues, "buzon_acuses_sin_pdf_mas_antiguo_segundos") >= 0
     assert valor(despues, "buzon_avisos", estado="pendiente", canal="sms") == 1
     assert valor(despues, "buzon_avisos_pendiente_mas_antiguo_segundos") >= 600
     assert valor(despues, "buzon_archivos_con_incidente") == 0
@@ -101,6 +107,34 @@ def test_a_filing_moves_the_counters(client, settings, contribuyente):
     assert (
         delta("buzon_peticiones_total", ruta="operacion:metricas", metodo="GET", estado="200") == 1
     )
+
+
+def test_the_acuses_waiting_for_their_pdf_show_until_the_worker_stores_them(
+    client, settings, contribuyente
+):
+    settings.METRICAS_TOKEN = TOKEN
+    settings.AVISOS_EN_PROCESO = False
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token_para(contribuyente)}")
+    for _ in range(2):
+        r = api.post(
+            "/api/v1/solicitudes",
+            {
+                "servicio": "aclaracion",
+                "asunto": "emisiones",
+                "descripcion": "Mi pago no aparece.",
+                "telefono": "5512345678",
+                "evidencia": zip_subido(),
+            },
+        )
+        assert r.status_code == 201
+    PdfPendiente.objects.update(creado=timezone.now() - timedelta(minutes=5))
+    antes = leer(client)
+    assert valor(antes, "buzon_acuses_sin_pdf") == 2
+    assert valor(antes, "buzon_acuses_sin_pdf_mas_antiguo_segundos") >= 300
+    call_command("generar_acuses", "--una-vez", stdout=StringIO())
+    despues = leer(client)
+    assert valor(despues, "buzon_acuses_sin_pdf") == 0
+    assert valor(despues, "buzon_acuses_sin_pdf_mas_antiguo_segundos") == 0
 
 
 def test_labels_are_route_names_never_paths(client, settings):
