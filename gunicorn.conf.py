@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 bind = f"{os.environ.get('BUZON_HOST', '127.0.0.1')}:{os.environ.get('BUZON_PORT', '8000')}"
 workers = int(os.environ.get("BUZON_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
@@ -31,7 +32,14 @@ for _viejo in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
     _viejo.unlink(missing_ok=True)
 
 
-def when_ready(server: object) -> None:
+def when_ready(server: Any) -> None:
+    # What workers would load on their first requests (every view and its libraries, the
+    # holidays, templates, the acuse's fonts and signer: seconds, more than the timeout
+    # on a loaded machine), loaded once here so that every worker is born warm.
+    if server.cfg.preload_app:
+        from buzon.arranque import calentar
+
+        calentar()
     # Everything imported so far lives as long as the process. Moved out of the
     # collector's sight, a full collection no longer walks the hundreds of thousands of
     # objects of Django and the libraries on every few thousand requests, and workers do
