@@ -178,11 +178,13 @@ def caches_del_proceso_olvidados() -> None:
     ids of taxpayers and asuntos and the versions of their requests; a Tablero page, an
     asunto list or a link an earlier test left in this process's caches must not answer
     for a later one, nor be what a later one needs to pass."""
+    from atencion.memoria import olvidar as olvidar_cola
     from buzon.context_processors import _rutas
     from promociones.consultas import olvidar_asuntos, olvidar_paginas
     from promociones.tablero import _prefijo_detalle
 
     olvidar_paginas()
+    olvidar_cola()
     olvidar_asuntos()
     # Links reversed once per process: a test with its own URLconf (pytest.mark.urls)
     # must reverse against it, not find them made under another test's.

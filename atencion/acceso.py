@@ -8,6 +8,7 @@ alike. Nothing else in the staff side reads roles or memberships to decide acces
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,8 +19,46 @@ from promociones import pipeline
 from promociones.models import Solicitud
 
 
+@dataclass(frozen=True)
+class AreaDe:
+    """One of a staff member's areas, with her role there."""
+
+    id: int
+    clave: str
+    nombre: str
+    rol: str
+
+
+# Where a request's user keeps her areas once read: every staff page asks for them at
+# least twice (is she staff, which areas does the page cover), and a role given or taken
+# away mid-request would change nothing the request already decided.
+_AREAS = "_atencion_areas_con_rol"
+
+
+def areas_con_rol(user: Any) -> list[AreaDe]:
+    """The user's areas with her role in each, by name, in one query per request."""
+    if not user.is_authenticated:
+        return []
+    leidas: list[AreaDe] | None = getattr(user, _AREAS, None)
+    if leidas is None:
+        filas = (
+            Adscripcion.objects.filter(usuario_id=user.pk)
+            .order_by("area__nombre")
+            .values_list("area_id", "area__clave", "area__nombre", "rol")
+        )
+        leidas = [AreaDe(*f) for f in filas]
+        setattr(user, _AREAS, leidas)
+    return list(leidas)
+
+
+def olvidar_areas(user: Any) -> None:
+    """After changing her memberships in this request, read them again."""
+    if hasattr(user, _AREAS):
+        delattr(user, _AREAS)
+
+
 def es_personal(user: Any) -> bool:
-    return bool(user.is_authenticated and Adscripcion.objects.filter(usuario_id=user.pk).exists())
+    return bool(areas_con_rol(user))
 
 
 def areas_de(user: Any) -> QuerySet[Area]:

@@ -3,6 +3,7 @@ CSV, and the supervisor's bulk assignment from the page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -15,12 +16,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
-from atencion import consultas, exportacion, services
+from atencion import consultas, exportacion, memoria, services
 from atencion.acceso import solicitud_de_personal
 from atencion.api import fila_de_cola, solo_personal
 from atencion.ingreso import personal_requerido
@@ -247,15 +249,33 @@ def _atajos(
 @personal_requerido
 def lista(request: HttpRequest) -> HttpResponse:
     ctx = consultas.contexto(request.user, _hoy())
-    error = error_campo = ""
     try:
         filtros = consultas.leer_filtros(request.GET, ctx.areas, pagina_web=True)
     except ErrorDominio as exc:
-        error, filtros = exc.mensaje, consultas.FiltrosPersonal(estatus=consultas.ABIERTAS)
-        error_campo = exc.campo or ""  # the page ties the message to that field
+        # The refused value goes back into its field: this page is the request's own.
+        contenido = _contenido(
+            ctx, consultas.FiltrosPersonal(estatus=consultas.ABIERTAS), exc, request.GET
+        )
+    else:
+        contenido = memoria.pagina_de_cola(
+            (ctx.user_id, tuple(ctx.areas), ctx.hoy, filtros),
+            ctx.area_ids,
+            lambda: _contenido(ctx, filtros),
+        )
+    supervisa = any(a.rol == Adscripcion.Rol.SUPERVISOR for a in ctx.areas)
+    return render(request, "atencion/lista.html", {"contenido": contenido, "supervisa": supervisa})
+
+
+def _contenido(
+    ctx: consultas.Contexto,
+    filtros: consultas.FiltrosPersonal,
+    error: ErrorDominio | None = None,
+    tecleado: Mapping[str, str] | None = None,
+) -> SafeString:
+    """The page's main part for these filters: counts, filters, rows and pages."""
     conteos = consultas.conteos_de_cola(ctx, filtros)
     pagina = consultas.paginar(conteos.total, filtros.pagina, ajustar=True)
-    consulta = consultas.solicitudes_de_personal(request.user, filtros, hoy=ctx.hoy, ctx=ctx)
+    consulta = consultas.solicitudes_de_personal(ctx.user_id, filtros, hoy=ctx.hoy, ctx=ctx)
     parametros = filtros.como_parametros()
     if "estatus" not in parametros:
         parametros["estatus"] = ""  # every estatus, not the page's default
@@ -270,8 +290,9 @@ def lista(request: HttpRequest) -> HttpResponse:
         "total": conteos.total,
         "total_texto": f"{conteos.total:,}",
         "atajos": _atajos(filtros, conteos, consulta_texto),
-        "error": error,
-        "error_campo": error_campo,
+        "error": error.mensaje if error else "",
+        "error_campo": (error.campo or "") if error else "",  # the field the message is for
+        "tecleado": tecleado or {},
         "estatus": _opciones(
             [("", "Todos"), (consultas.ABIERTAS, "Sin atender"), *Estatus.choices],
             conteos.por_estatus,
@@ -300,7 +321,7 @@ def lista(request: HttpRequest) -> HttpResponse:
         "consulta": consulta_texto,
         "dias_por_vencer": consultas.DIAS_POR_VENCER,
     }
-    return render(request, "atencion/lista.html", contexto)
+    return SafeString(render_to_string("atencion/lista_contenido.html", contexto))
 
 
 @endpoint

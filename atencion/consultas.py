@@ -27,7 +27,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 
-from atencion.models import Adscripcion
+from atencion import acceso
 from buzon.errores import ErrorDominio
 from buzon.lib.folio import interpretar
 from buzon.lib.pagina import leer_pagina
@@ -133,24 +133,9 @@ def catalogo() -> Catalogo:
     return nuevo
 
 
-@dataclass(frozen=True)
-class AreaDe:
-    id: int
-    clave: str
-    nombre: str
-    rol: str
-
-
-def areas_con_rol(user: Any) -> list[AreaDe]:
-    """The user's areas with her role in each, in one query (by name)."""
-    if not user.is_authenticated:
-        return []
-    filas = (
-        Adscripcion.objects.filter(usuario_id=user.pk)
-        .order_by("area__nombre")
-        .values_list("area_id", "area__clave", "area__nombre", "rol")
-    )
-    return [AreaDe(*f) for f in filas]
+# Read once per request, by atencion.acceso: the one module that reads memberships.
+AreaDe = acceso.AreaDe
+areas_con_rol = acceso.areas_con_rol
 
 
 # -- reading the filters -------------------------------------------------------------------

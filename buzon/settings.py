@@ -332,6 +332,12 @@ CSRF_FAILURE_VIEW = "buzon.views.fallo_csrf"
 # Tablero pages each worker remembers, keyed by the version of the taxpayer's requests
 # (promociones.consultas); 0 turns the memory off.
 BUZON_TABLERO_PAGINAS = env_int("BUZON_TABLERO_PAGINAS", 512)
+# Staff queue pages each worker remembers, keyed by the versions of the person's areas
+# (atencion.memoria); 0 turns the memory off.
+BUZON_COLA_PAGINAS = env_int("BUZON_COLA_PAGINAS", 256)
+# Detalle pages and API answers each worker remembers, keyed by the version of the
+# taxpayer's requests (promociones.consultas.detalle_recordado); 0 turns it off.
+BUZON_DETALLE_PAGINAS = env_int("BUZON_DETALLE_PAGINAS", 512)
 # Seconds between a worker's checks of the catalog's version (promociones.catalogo): an
 # administrator's edit shows on every server within this. Inside the test runner an
 # hour, as if a test never outlived a check (tests count queries exactly); a test of the

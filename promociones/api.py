@@ -216,11 +216,17 @@ def _registrar(request: HttpRequest, contribuyente: Contribuyente) -> HttpRespon
 @require_GET
 @token_requerido
 def solicitud(request: HttpRequest, folio: str) -> HttpResponse:
-    encontrada = _detalle(request, folio)
-    encontrada = Solicitud.objects.select_related("servicio", "asunto", "evidencia").get(
-        pk=encontrada.pk
-    )
-    return respuesta_json(detalle_a_dict(encontrada))
+    contribuyente = _contribuyente(request)
+
+    def hacer() -> dict[str, Any]:
+        encontrada = acceso.solicitud_de_contribuyente(request.user, folio)
+        encontrada = Solicitud.objects.select_related("servicio", "asunto", "evidencia").get(
+            pk=encontrada.pk
+        )
+        return detalle_a_dict(encontrada)
+
+    # From memory while nothing it shows has changed, as the page (decision 0017).
+    return respuesta_json(consultas.detalle_recordado(contribuyente.pk, folio, "api", hacer))
 
 
 @endpoint

@@ -11,11 +11,10 @@ import math
 import re
 import threading
 import time as reloj
-from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -23,6 +22,7 @@ from django.db.models import QuerySet
 
 from buzon.errores import ErrorDominio
 from buzon.lib.folio import interpretar
+from buzon.lib.memoria import Memoria
 from buzon.lib.pagina import leer_pagina
 from buzon.lib.texto import sin_controles
 from calendario.services import ZONA_MEXICO
@@ -37,6 +37,8 @@ from promociones.models import (
     Servicio,
     Solicitud,
 )
+
+T = TypeVar("T")
 
 POR_PAGINA = 20
 PARAMETROS = ("asunto", "estatus", "recibida_desde", "recibida_hasta", "folio", "pagina")
@@ -306,18 +308,21 @@ def _fecha_bd(valor: Any) -> date | None:
 
 
 # Pages already read, by taxpayer, version of their requests (ConteoSolicitudes.version,
-# which the database raises with every insert, change or delete of one of them), catalog
-# read and filters. A version is never reused, so an entry is right for as long as its
-# version is current: a page seen again costs one indexed read of the version instead
-# of the page's query. Per process, least recently used first out, at most
-# settings.BUZON_TABLERO_PAGINAS (0 turns it off). Decision 0012 has the measured gain.
-_paginas: OrderedDict[tuple[Any, ...], tuple[Pagina, FilasTablero]] = OrderedDict()
-_paginas_lock = threading.Lock()
+# which the database raises with every insert, change or delete of one of them, and of
+# their history, evidence and audit rows: migrations 0005 and 0015), catalog read and
+# filters. A version is never reused, so an entry is right for as long as its version is
+# current: a page seen again costs one indexed read of the version instead of the page's
+# query. Per process, at most settings.BUZON_TABLERO_PAGINAS (0 turns it off). Decision
+# 0012 has the measured gain.
+_paginas: Memoria[tuple[Pagina, FilasTablero]] = Memoria(lambda: settings.BUZON_TABLERO_PAGINAS)
+# Detalle, page and API alike (promociones.views, promociones.api), by taxpayer, folio,
+# the same version and catalog read: settings.BUZON_DETALLE_PAGINAS. Decision 0017.
+_detalles: Memoria[Any] = Memoria(lambda: settings.BUZON_DETALLE_PAGINAS)
 
 
 def olvidar_paginas() -> None:
-    with _paginas_lock:
-        _paginas.clear()
+    _paginas.olvidar()
+    _detalles.olvidar()
 
 
 def _version(contribuyente_id: int) -> int | None:
@@ -342,24 +347,35 @@ def pagina_del_tablero(
     The page may come from memory while the taxpayer's version is the one it was read
     at (see _paginas) and the catalog has not changed since it was read (the key holds
     the catalog's read, which a new version of the catalog replaces within a second)."""
-    capacidad = settings.BUZON_TABLERO_PAGINAS
-    if capacidad <= 0:
+    if settings.BUZON_TABLERO_PAGINAS <= 0:
         return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
     version = _version(contribuyente_id)
     if version is None:  # no requests yet: nothing worth remembering
         return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
-    clave = (contribuyente_id, version, catalogo_asuntos().leido, filtros, ajustar)
-    with _paginas_lock:
-        guardada = _paginas.get(clave)
-        if guardada is not None:
-            _paginas.move_to_end(clave)
-            return guardada
-    leida = _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
-    with _paginas_lock:
-        _paginas[clave] = leida
-        while len(_paginas) > capacidad:
-            _paginas.popitem(last=False)
-    return leida
+    return _paginas.recordar(
+        (contribuyente_id, version, catalogo_asuntos().leido, filtros, ajustar),
+        lambda: _leer_pagina(contribuyente_id, filtros, ajustar=ajustar),
+    )
+
+
+def detalle_recordado(contribuyente_id: int, folio: str, formato: str, hacer: Callable[[], T]) -> T:
+    """``hacer()``: one of the taxpayer's requests as Detalle shows it in ``formato``
+    ("html": the page's main part; "api": the contract's JSON), remembered while the
+    taxpayer's version and the catalog read are the ones it was made at.
+
+    ``hacer`` must check that ``folio`` is the taxpayer's (and raise otherwise): only
+    what it made is remembered, under this taxpayer's id, and a request never changes
+    owner, so an entry found is one this taxpayer was already allowed to see. The
+    version is read before ``hacer`` runs: a change in between is in the entry but not
+    in its key, and the next view makes it again."""
+    if settings.BUZON_DETALLE_PAGINAS <= 0:
+        return hacer()
+    version = _version(contribuyente_id)
+    if version is None:  # not one request yet: no folio of hers to show
+        return hacer()
+    return _detalles.recordar(
+        (contribuyente_id, folio, formato, version, catalogo_asuntos().leido), hacer
+    )
 
 
 def _leer_pagina(

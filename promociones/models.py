@@ -144,7 +144,20 @@ class Solicitud(models.Model):
             models.Index(
                 fields=["asignada_a", "estatus", "respuesta_a_partir_del"], name="sol_asignada"
             ),
-            models.Index(fields=["recibida"], name="sol_recibida"),
+            # The supervisor page (atencion.indicadores): filings per week and area from
+            # the index alone, and the answers of the last 90 days per area in the order
+            # they are grouped (migration 0014 has the figures).
+            models.Index(fields=["recibida", "area"], name="sol_recibida_area"),
+            models.Index(
+                fields=[
+                    "area",
+                    "estatus",
+                    "fecha_respuesta_o_canalizacion",
+                    "computo_desde",
+                    "respuesta_a_partir_del",
+                ],
+                name="sol_area_respondidas",
+            ),
         ]
 
     def __str__(self) -> str:

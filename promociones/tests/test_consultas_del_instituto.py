@@ -202,8 +202,9 @@ def test_after_a_canalizacion_earlier_rows_keep_their_area(cliente, contribuyent
 
 
 def test_the_section_is_one_query_whatever_the_number_of_rows(
-    cliente, api, contribuyente, personal
+    cliente, api, contribuyente, personal, settings
 ):
+    settings.BUZON_DETALLE_PAGINAS = 0  # Detalle read each time (remembered: test_memoria_detalle)
     analista, _ = personal
     solicitud = presentar(contribuyente)
     staff = api_de(analista)

@@ -157,3 +157,50 @@ def test_sin_memoria_cada_pagina_se_lee_de_la_base(contribuyente, settings):
         otra = consultas.pagina_del_tablero(contribuyente.pk, filtros)[1]
     assert otra == primera and otra is not primera
     assert len(leidas) == 1  # the page with its total; no version read
+
+
+def test_la_version_sube_con_el_historial_la_evidencia_y_las_consultas(contribuyente, catalogo):
+    """Detalle is remembered under the same version (consultas.detalle_recordado): every
+    row it shows besides the request's own must raise it too, whatever writes it
+    (migration 0015); another taxpayer's version does not move."""
+    from atencion.models import Area
+    from promociones.models import ConsultaInstitucional, Evento, Evidencia
+    from tests.personas import ANALISTA
+
+    analista = ANALISTA.crear()
+    solicitud = _solicitud(contribuyente, 1)
+    solicitud.save()
+    vistas = [_version(contribuyente)]
+    momento = datetime(2026, 3, 3, 16, tzinfo=UTC)
+    evento = Evento.objects.create(
+        solicitud=solicitud, tipo=Evento.Tipo.RECIBIDA, creado=momento, datos={}
+    )
+    vistas.append(_version(contribuyente))
+    Evento.objects.filter(pk=evento.pk).update(datos={"x": 1})
+    vistas.append(_version(contribuyente))
+    evidencia = Evidencia.objects.create(
+        solicitud=solicitud, nombre_original="e.zip", bytes=1, sha256="0" * 64, archivo="x"
+    )
+    vistas.append(_version(contribuyente))
+    with connection.cursor() as cursor:  # plain SQL too
+        cursor.execute(
+            "UPDATE promociones_evidencia SET nombre_original = %s WHERE id = %s",
+            ["ñ.zip", evidencia.pk],
+        )
+    vistas.append(_version(contribuyente))
+    ConsultaInstitucional.objects.create(
+        solicitud=solicitud,
+        creado=momento,
+        usuario=analista,
+        area=Area.objects.get(clave="emisiones"),
+        rol="analista",
+        accion=ConsultaInstitucional.Accion.CONSULTA,
+    )
+    vistas.append(_version(contribuyente))
+    Evidencia.objects.filter(pk=evidencia.pk).delete()
+    vistas.append(_version(contribuyente))
+    Evento.objects.filter(pk=evento.pk).delete()
+    vistas.append(_version(contribuyente))
+    numeros = [v for v in vistas if v is not None]
+    assert len(numeros) == len(vistas)
+    assert numeros == sorted(set(numeros)), vistas  # strictly rising at every step
