@@ -331,20 +331,28 @@ def solicitudes_api(request: HttpRequest) -> HttpResponse:
     solo_personal(request)
     ctx = consultas.contexto(request.user, _hoy())
     filtros = consultas.leer_filtros(request.GET, ctx.areas)
-    conteos = consultas.conteos_de_cola(ctx, filtros)
-    pagina = consultas.paginar(conteos.total, filtros.pagina)
-    consulta = consultas.solicitudes_de_personal(request.user, filtros, hoy=ctx.hoy, ctx=ctx)
-    filas = consulta.select_related(
-        "servicio", "asunto", "evidencia", "area", "contribuyente", "asignada_a"
-    )[pagina.desde : pagina.desde + consultas.POR_PAGINA]
-    return respuesta_json(
-        {
+    user = request.user
+
+    def hacer() -> dict[str, Any]:
+        conteos = consultas.conteos_de_cola(ctx, filtros)
+        pagina = consultas.paginar(conteos.total, filtros.pagina)
+        consulta = consultas.solicitudes_de_personal(user, filtros, hoy=ctx.hoy, ctx=ctx)
+        filas = consulta.select_related(
+            "servicio", "asunto", "evidencia", "area", "contribuyente", "asignada_a"
+        )[pagina.desde : pagina.desde + consultas.POR_PAGINA]
+        return {
             "resultados": [fila_de_cola(s) for s in filas],
             "total": pagina.total,
             "pagina": pagina.pagina,
             "paginas": pagina.paginas,
             "conteos": conteos.contrato(),
         }
+
+    # Remembered as the page is (atencion.memoria), under a key of its own.
+    return respuesta_json(
+        memoria.pagina_de_cola(
+            ("api", ctx.user_id, tuple(ctx.areas), ctx.hoy, filtros), ctx.area_ids, hacer
+        )
     )
 
 

@@ -259,11 +259,26 @@ def alta(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @personal_requerido
 def codigos_recuperacion(request: HttpRequest) -> HttpResponse:
-    """How many recovery codes are left; POST makes ten new ones (the old stop working)
-    and shows them, once."""
+    """How many recovery codes are left; POST, with a fresh code of her authenticator (or
+    one of her recovery codes, spent by it), makes ten new ones (the old stop working)
+    and shows them, once. A session left open on a shared computer is not enough to
+    replace someone's way back in: the code proves the phone is at hand now, and goes
+    through the sign-in's limiter and audit like any other code."""
     contexto: dict[str, Any] = {"siguiente": "/atencion/"}
+    usuario = request.user
     if request.method == "POST":
-        contexto["codigos"] = segundo_factor.nuevos_codigos_recuperacion(request.user)
-    else:
-        contexto["disponibles"] = segundo_factor.codigos_disponibles(request.user)
+        reserva = _reservar(request, usuario)
+        if reserva is None:
+            contexto.update(bloqueado=True, disponibles=segundo_factor.codigos_disponibles(usuario))
+            return render(request, "atencion/codigos_recuperacion.html", contexto, status=429)
+        verificacion = segundo_factor.verificar(usuario, request.POST.get("codigo", "")[:100])
+        nombre = usuario.get_username()[:20]
+        if verificacion.aceptado:
+            intentos.liberar(reserva)
+            intentos.registrar(nombre, _direccion(request), "codigos_renovados")
+            contexto["codigos"] = segundo_factor.nuevos_codigos_recuperacion(usuario)
+            return render(request, "atencion/codigos_recuperacion.html", contexto)
+        intentos.registrar(nombre, _direccion(request), verificacion.resultado.value)
+        contexto["resultado"] = verificacion.resultado.value
+    contexto["disponibles"] = segundo_factor.codigos_disponibles(usuario)
     return render(request, "atencion/codigos_recuperacion.html", contexto)

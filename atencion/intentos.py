@@ -7,8 +7,9 @@ each attempt of either step is one IntentoAcceso row. Its ``resultado`` says whi
 ``credenciales_invalidas``, ``contrasena_correcta`` (the second factor still to come),
 ``demasiados_intentos``, the code's outcome (atencion.segundo_factor.Resultado:
 ``ok``, ``ok_recuperacion``, ``codigo_invalido``, ``recuperacion_invalida``,
-``codigo_repetido``, ``codigo_en_espera``) and ``alta_confirmada`` (a first device
-confirmed). ``exitoso`` marks the rows that opened a session.
+``codigo_repetido``, ``codigo_en_espera``), ``alta_confirmada`` (a first device
+confirmed) and ``codigos_renovados`` (new recovery codes made, after a fresh code in an
+open session). ``exitoso`` marks the rows that opened a session.
 """
 
 from __future__ import annotations

@@ -10,24 +10,27 @@ role in each, so an entry answers only while every one of them is what it was. A
 version is never reused, so a stale entry is never found again; it ages out.
 
 What is remembered is the page's main part as HTML, without anything of the request
-(the CSRF token and messages are drawn around it on every view). Per process, least
-recently used first out, at most settings.BUZON_COLA_PAGINAS (0 turns it off).
+(the CSRF token and messages are drawn around it on every view), and the API's answer.
+Per process, least recently used first out, at most settings.BUZON_COLA_PAGINAS (0 turns
+it off).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection
-from django.utils.safestring import SafeString
 
 from buzon.lib.memoria import Memoria
 from promociones.consultas import catalogo_asuntos
 
 TABLA_VERSIONES = "promociones_versionarea"
 
-_paginas: Memoria[SafeString] = Memoria(lambda: settings.BUZON_COLA_PAGINAS)
+# The page's main part (SafeString) and the API's answer (a dict), under keys of their own.
+_paginas: Memoria[Any] = Memoria(lambda: settings.BUZON_COLA_PAGINAS)
+T = TypeVar("T")
 
 
 def olvidar() -> None:
@@ -51,8 +54,8 @@ def version_de_areas(area_ids: Sequence[int]) -> tuple[int, int]:
 
 
 def pagina_de_cola(
-    clave: tuple[Hashable, ...], area_ids: Sequence[int], generar: Callable[[], SafeString]
-) -> SafeString:
+    clave: tuple[Hashable, ...], area_ids: Sequence[int], generar: Callable[[], T]
+) -> T:
     """The page part ``generar`` makes for ``clave`` (the person, her areas and roles,
     the filters, the day), from memory while her areas' versions and the catalog read are
     the ones it was made at.
@@ -63,4 +66,4 @@ def pagina_de_cola(
     if settings.BUZON_COLA_PAGINAS <= 0:
         return generar()
     completa = (*clave, version_de_areas(area_ids), catalogo_asuntos().leido)
-    return _paginas.recordar(completa, generar)
+    return _paginas.recordar(completa, generar)  # type: ignore[no-any-return]

@@ -154,3 +154,18 @@ def test_a_refused_filter_is_never_remembered(contribuyente, supervisor):
     assert not [
         k for k in claves if isinstance(k[3], cola.consultas.FiltrosPersonal) and k[3].desde
     ]
+
+
+def test_the_api_is_remembered_too_and_shows_a_change_at_once(contribuyente, supervisor):
+    from atencion.tests.conftest import api_de
+
+    presentar(contribuyente)
+    api = api_de(supervisor)
+    assert api.get("/api/v1/atencion/solicitudes").json()["total"] == 1
+    with CaptureQueriesContext(connection) as recordada:
+        assert api.get("/api/v1/atencion/solicitudes").json()["total"] == 1
+    assert lecturas_de_solicitudes(recordada) == 0
+    presentar(contribuyente)
+    cuerpo = api.get("/api/v1/atencion/solicitudes").json()
+    assert cuerpo["total"] == 2
+    assert cuerpo["conteos"]["sin_asignar"] == 2

@@ -187,13 +187,13 @@ def test_a_recovery_code_signs_in_once_and_is_stored_hashed(analista):
 
 
 def test_new_recovery_codes_replace_the_old_ones(analista):
-    dispositivo_totp(analista)
+    dispositivo = dispositivo_totp(analista)
     viejos = segundo_factor.nuevos_codigos_recuperacion(analista)
     staff = sesion_de(analista)
     r = staff.get("/atencion/codigos-de-recuperacion/")
     assert r.status_code == 200
     assert re.search(r'data-testid="codigos-disponibles">10<', texto(r))
-    r = staff.post("/atencion/codigos-de-recuperacion/")
+    r = staff.post("/atencion/codigos-de-recuperacion/", {"codigo": codigo_nuevo(dispositivo)})
     assert r.status_code == 200
     assert r["Cache-Control"].startswith("max-age=0") or "no-store" in r["Cache-Control"]
     nuevos = re.findall(r"<code>([A-Z2-9-]{19})</code>", texto(r))
@@ -516,3 +516,32 @@ def test_the_same_code_sent_eight_times_at_once_signs_in_once(analista):
             estados = list(hilos.map(una, clientes))
         assert sorted(estados) == [200] * 7 + [302], codigo
         dispositivo.throttle_reset()
+
+
+def test_new_recovery_codes_need_a_fresh_code_not_just_the_open_session(analista):
+    dispositivo = dispositivo_totp(analista)
+    viejos = segundo_factor.nuevos_codigos_recuperacion(analista)
+    staff = sesion_de(analista)
+    ruta = "/atencion/codigos-de-recuperacion/"
+    for enviado in ({}, {"codigo": "000000"}, {"codigo": "ABCD-EFGH-JKLM-NPQR"}):
+        r = staff.post(ruta, enviado)
+        assert r.status_code == 200
+        assert 'data-testid="error-codigo"' in texto(r)
+        assert "<code>" not in texto(r)  # no new codes
+        dispositivo.refresh_from_db()
+        dispositivo.throttle_reset()  # django-otp's back-off after a refused code
+    # The old codes still work: nothing was replaced.
+    assert segundo_factor.verificar(analista, viejos[0]).aceptado
+    filas = list(
+        IntentoAcceso.objects.filter(rfc=analista.username).values_list("resultado", flat=True)
+    )
+    assert filas.count("codigo_invalido") >= 2
+    r = staff.post(ruta, {"codigo": codigo_nuevo(dispositivo)})
+    assert len(re.findall(r"<code>([A-Z2-9-]{19})</code>", texto(r))) == 10
+    assert IntentoAcceso.objects.filter(
+        rfc=analista.username, resultado="codigos_renovados"
+    ).exists()
+    # A recovery code works too (no phone at hand), and is spent.
+    ultimo = re.findall(r"<code>([A-Z2-9-]{19})</code>", texto(r))[0]
+    r = staff.post(ruta, {"codigo": ultimo})
+    assert len(re.findall(r"<code>([A-Z2-9-]{19})</code>", texto(r))) == 10
