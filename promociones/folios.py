@@ -1,7 +1,7 @@
 """Folio allocation: one counter row per service initial and Mexico City year.
 
-The counter is advanced with a conditional ``UPDATE … SET ultimo = ultimo + 1`` inside
-the filing transaction. On PostgreSQL the UPDATE holds the row lock until the filing
+The counter is advanced with a conditional ``UPDATE … SET ultimo = ultimo + 1 RETURNING
+ultimo`` inside the filing transaction. On PostgreSQL the UPDATE holds the row lock until the filing
 commits, so a concurrent filer waits and then reads the incremented value; on SQLite the
 filing transaction is IMMEDIATE and writers are serialised at BEGIN. A filing that rolls
 back releases its number unused (the next filer takes it), and a committed number is never
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from buzon.lib.folio import formatear
 from calendario.services import fecha_en_mexico
@@ -21,10 +20,18 @@ from promociones.models import FolioSecuencia, Servicio
 
 
 def _avanzar(inicial: str, anio: int) -> int | None:
-    secuencia = FolioSecuencia.objects.filter(inicial=inicial, anio=anio)
-    if secuencia.update(ultimo=F("ultimo") + 1) == 0:
-        return None
-    return secuencia.values_list("ultimo", flat=True).get()
+    # One statement that advances and reads the counter (RETURNING: PostgreSQL, and
+    # SQLite since 3.35): from here to the commit every filing of the servicio waits,
+    # so a second round trip to read the number back would be paid by all of them.
+    tabla = connection.ops.quote_name(FolioSecuencia._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {tabla} SET ultimo = ultimo + 1 "  # noqa: S608 (a model's table name)
+            "WHERE inicial = %s AND anio = %s RETURNING ultimo",
+            [inicial, anio],
+        )
+        fila = cursor.fetchone()
+    return None if fila is None else int(fila[0])
 
 
 def asignar_folio(servicio: Servicio, momento: datetime) -> str:

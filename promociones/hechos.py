@@ -36,6 +36,14 @@ def _requerido(extra: Mapping[str, Any], clave: str, tipo: str) -> Any:
     return extra[clave]
 
 
+def _evidencia(solicitud: Solicitud) -> Evidencia | None:
+    # The filing that just saved the row left it cached on the request (a one-to-one):
+    # read there, it costs no query while the folio counter is locked.
+    if Solicitud.evidencia.is_cached(solicitud):
+        return solicitud.evidencia
+    return Evidencia.objects.filter(solicitud=solicitud).first()
+
+
 def _fecha_anterior(extra: Mapping[str, Any], solicitud: Solicitud, nueva: date) -> str:
     # Callers may issue before or after moving the solicitud's date; when the solicitud
     # already holds the new date and no previous one was given, there is none to state.
@@ -67,7 +75,7 @@ def reunir_hechos(
     if tipo not in cadena_lib.TIPOS:
         raise ValueError(f"tipo de acuse desconocido: {tipo!r}")
     contribuyente = solicitud.contribuyente
-    evidencia = Evidencia.objects.filter(solicitud=solicitud).first()
+    evidencia = _evidencia(solicitud)
     hechos: dict[str, Any] = {
         "tipo": tipo,
         "folio": solicitud.folio,
