@@ -29,6 +29,7 @@ urlpatterns = [
     path("atencion/<str:folio>/asignacion", views.asignacion, name="asignacion"),
     path("atencion/<str:folio>/evidencia", views.evidencia, name="evidencia"),
     path("atencion/<str:folio>/respuesta.pdf", views.documento_respuesta, name="documento"),
+    path("atencion/<str:folio>/acuses/<slug:tipo>.pdf", views.acuse, name="acuse"),
     path("api/v1/atencion/solicitudes", cola.solicitudes_api, name="api_solicitudes"),
     path("api/v1/atencion/solicitudes.csv", cola.solicitudes_csv, name="api_solicitudes_csv"),
     path("api/v1/atencion/indicadores", supervision.api, name="api_indicadores"),

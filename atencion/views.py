@@ -6,11 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from acuses.models import Acuse
+from acuses.views import respuesta_pdf
 from atencion import acceso, auditoria, services
 from atencion.ingreso import personal_requerido
 from atencion.models import Adscripcion
@@ -18,7 +20,12 @@ from avisos import services as avisos_services
 from avisos.models import Aviso, enmascarar
 from buzon.errores import ErrorDominio
 from promociones import pipeline
-from promociones.descargas import alertas_de_archivos, documento_de_respuesta, respuesta_evidencia
+from promociones.descargas import (
+    acuse_de,
+    alertas_de_archivos,
+    documento_de_respuesta,
+    respuesta_evidencia,
+)
 from promociones.models import Asunto, Evidencia, Respuesta, Servicio, Solicitud
 
 
@@ -162,21 +169,34 @@ def nota(request: HttpRequest, folio: str) -> HttpResponse:
 
 @require_GET
 @personal_requerido
-def evidencia(request: HttpRequest, folio: str) -> FileResponse:
+def evidencia(request: HttpRequest, folio: str) -> HttpResponseBase:
     """The taxpayer's zip, as an attachment, for staff of the request's area."""
     return _descarga(request, folio, auditoria.Accion.EVIDENCIA, respuesta_evidencia)
 
 
 @require_GET
 @personal_requerido
-def documento_respuesta(request: HttpRequest, folio: str) -> FileResponse:
+def documento_respuesta(request: HttpRequest, folio: str) -> HttpResponseBase:
     """The answer's PDF, as an attachment, for staff of the request's area."""
     return _descarga(request, folio, auditoria.Accion.DOCUMENTO, documento_de_respuesta)
 
 
+@require_GET
+@personal_requerido
+def acuse(request: HttpRequest, folio: str, tipo: str) -> HttpResponseBase:
+    """The signed PDF of one of the request's acuses, as the taxpayer received it, for
+    staff of the request's area: what the person holds when they call."""
+    return _descarga(
+        request, folio, auditoria.Accion.ACUSE, lambda s: respuesta_pdf(acuse_de(s, tipo))
+    )
+
+
 def _descarga(
-    request: HttpRequest, folio: str, accion: str, archivo: Callable[[Solicitud], FileResponse]
-) -> FileResponse:
+    request: HttpRequest,
+    folio: str,
+    accion: str,
+    archivo: Callable[[Solicitud], HttpResponseBase],
+) -> HttpResponseBase:
     """The file, recorded as downloaded once it is there to serve (a request without it
     is a 404 and records nothing)."""
     solicitud = acceso.solicitud_de_personal(request.user, folio)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from jsonschema import Draft202012Validator
 
@@ -149,6 +150,7 @@ def test_staff_of_another_area_reach_nothing_and_write_nothing(solicitud, analis
         pagina.get(f"/atencion/{folio}/"),
         pagina.get(f"/atencion/{folio}/evidencia"),
         pagina.get(f"/atencion/{folio}/respuesta.pdf"),
+        pagina.get(f"/atencion/{folio}/acuses/recepcion.pdf"),
         pagina.post(f"/atencion/{folio}/nota", {"nota": "Intento."}),
         api.get(f"/api/v1/atencion/solicitudes/{folio}"),
         post_json(api, f"/api/v1/atencion/solicitudes/{folio}/prorroga", {"nota": "x"}),
@@ -326,3 +328,28 @@ def test_the_admin_reads_every_row_and_changes_none(solicitud, analista, analist
     r = cliente.post(base, {"action": "delete_selected", "_selected_action": [fila.pk]})
     assert ConsultaInstitucional.objects.filter(pk=fila.pk).exists(), r.status_code
     assert ConsultaInstitucional.objects.get(pk=fila.pk).accion == "consulta"
+
+
+def test_staff_download_the_acuse_the_taxpayer_holds_and_it_is_one_row(
+    solicitud, analista, contribuyente
+):
+    from promociones.tests.conftest import iniciar_sesion
+
+    staff = sesion_de(analista)
+    pagina = staff.get(f"/atencion/{solicitud.folio}/").content.decode()
+    assert f'href="/atencion/{solicitud.folio}/acuses/recepcion.pdf"' in pagina
+    r = staff.get(f"/atencion/{solicitud.folio}/acuses/recepcion.pdf")
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/pdf"
+    del_personal = b"".join(r.streaming_content) if r.streaming else r.content
+    duena = iniciar_sesion(Client(), contribuyente)
+    r = duena.get(f"/solicitudes/{solicitud.folio}/acuses/recepcion.pdf")
+    del_contribuyente = b"".join(r.streaming_content) if r.streaming else r.content
+    assert del_personal == del_contribuyente  # the very PDF she received
+    assert filas(solicitud)[-1] == (ANALISTA.username, "analista", "emisiones", "acuse", "web")
+    # An acuse the request does not have is the same 404 as an unknown folio, unrecorded.
+    antes = len(filas(solicitud))
+    assert staff.get(f"/atencion/{solicitud.folio}/acuses/respuesta.pdf").status_code == 404
+    assert len(filas(solicitud)) == antes
+    # The taxpayer reads it calmly, in her Detalle.
+    assert "Descargó un acuse" in duena.get(f"/solicitudes/{solicitud.folio}/").content.decode()

@@ -113,6 +113,7 @@ ACCESO = {
     "atencion:asignacion": "personal",
     "atencion:evidencia": "personal",
     "atencion:documento": "personal",
+    "atencion:acuse": "personal",
     "atencion:api_solicitudes": "personal_api",
     "atencion:api_solicitudes_csv": "personal_api",
     "atencion:api_prorroga": "personal_api",
@@ -333,7 +334,7 @@ def test_another_taxpayers_folio_answers_exactly_like_an_unknown_folio(escenario
 def test_a_folio_outside_the_staff_members_areas_answers_exactly_like_an_unknown_folio(escenario):
     e = escenario
     nombres = con_folio("personal") + con_folio("personal_api")
-    assert len(nombres) == 14
+    assert len(nombres) == 15
     for nombre in nombres:
         api = ACCESO[nombre].endswith("_api")
         de_area = api_de(e.analista) if api else sesion_de(e.analista)
