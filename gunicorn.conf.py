@@ -14,7 +14,15 @@ from typing import Any
 
 bind = f"{os.environ.get('BUZON_HOST', '127.0.0.1')}:{os.environ.get('BUZON_PORT', '8000')}"
 workers = int(os.environ.get("BUZON_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
-# A worker that stops answering (a stuck database, say) is replaced after this long.
+# Threaded workers (decision 0017): each worker's main loop tells the master it is alive
+# while its threads serve, so a long streamed download (the staff queue as CSV: a
+# million rows take one to three minutes) is not cut by the timeout, as it was with
+# `sync` workers, whose only sign of life is between requests; and kept-alive
+# connections spare a TCP handshake per request. A request's own time is bounded
+# elsewhere: the database's lock timeout, the PDF and antivirus time limits, the upload
+# limits. A worker whose main loop stops answering is replaced after `timeout`.
+worker_class = os.environ.get("BUZON_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("BUZON_HILOS") or 4)
 timeout = 30
 graceful_timeout = 10
 # Django and the app are imported once in the master, before forking: workers start
