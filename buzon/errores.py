@@ -365,10 +365,14 @@ _SESION: dict[str, Entrada] = _fuera_del_documento(
     }
 )
 
-# The staff API (/api/v1/atencion/…) and back office.
+# The staff API (/api/v1/atencion/…) and back office. Every staff route the document
+# describes (the queue, its CSV, a request's detail, the indicators) answers this one.
+_PERSONAL_DOCUMENTADO: dict[str, Entrada] = {
+    "solo_personal": Entrada("Esta operación es solo para el personal del IMSS.", 403),
+}
+# The staff actions' routes are not in the document yet.
 _PERSONAL: dict[str, Entrada] = _fuera_del_documento(
     {
-        "solo_personal": Entrada("Esta operación es solo para el personal del IMSS.", 403),
         "sin_permiso": Entrada(
             "Esta acción solo la puede realizar el supervisor del área de la solicitud.", 403
         ),
@@ -524,6 +528,7 @@ CATALOGO: dict[str, Entrada] = {
     **_MEDIOS,
     **_ENTREGAS,
     **_SESION,
+    **_PERSONAL_DOCUMENTADO,
     **_PERSONAL,
     **_SUPERVISION,
     **_COLA,
