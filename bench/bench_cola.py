@@ -415,27 +415,9 @@ def sembrar_cola(*, total: int, otros: int, semilla: int = 2027) -> dict[str, An
             "recibida", "computo_desde", "respuesta_a_partir_del", "estatus",
             "fecha_respuesta_o_canalizacion", "area", "asignada_a", "huella_idempotencia",
         ]  # fmt: skip
-        postgres = connection.vendor == "postgresql"
-        if postgres:
-            # A bulk load: COPY with the row triggers off for this transaction only (on a
-            # busy machine a million rows through three row triggers took over 50 min),
-            # then the counts they keep filled from the rows with the migrations' own
-            # statements. The queue's counts are checked against the ORM before timing.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL session_replication_role = replica")
-        sembrar._insertar(Solicitud._meta.db_table, sembrar._columnas(Solicitud, campos), filas())
-        if postgres:
-            from importlib import import_module
-
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL session_replication_role = origin")
-                cursor.execute(
-                    import_module("promociones.migrations.0004_conteo_solicitudes").LLENAR
-                )
-                for sentencia in import_module(
-                    "promociones.migrations.0010_cola_de_personal"
-                ).LLENAR:
-                    cursor.execute(sentencia)
+        # COPY without the row triggers on PostgreSQL, then the counts they keep filled
+        # from the rows; the queue's counts are checked against the ORM before timing.
+        sembrar.insertar_solicitudes(campos, filas())
         for (inicial, anio), ultimo in secuencias.items():
             FolioSecuencia.objects.update_or_create(
                 inicial=inicial, anio=anio, defaults={"ultimo": ultimo}

@@ -15,9 +15,10 @@ environment, and the child:
    server time and the query count of the supervisor page for each area
    (``?area=<clave>``), for all 8 areas together, and of the API for all areas; before
    timing, each page's open and overdue counts are checked against a plain ORM count;
-3. with ``--indices ambos`` (default) creates the indexes proposed for the page (see
-   ``propuestos``) in the bench database, measures again, and drops them, so both figures
-   come from the same run and the database is left as the migrations made it;
+3. with ``--indices ambos`` (default) measures with the indexes the migrations made
+   (``actuales``), then drops the two that migration 0014 added for this page and puts
+   back the one it replaced (``sin_0014``), measures again, and restores them, so both
+   figures come from the same run and the database is left as the migrations made it;
 4. starts gunicorn on loopback and times the all-areas page from outside, one request
    at a time (latency as a browser on the same machine sees it).
 
@@ -70,27 +71,16 @@ RUTA = "/atencion/supervision/"
 RUTA_API = "/api/v1/atencion/indicadores"
 
 
-def propuestos() -> list[Any]:
-    """The indexes the page would need on ``promociones_solicitud`` (not in the
-    migrations: the bench measures with and without them)."""
+def de_0014() -> tuple[list[Any], list[Any]]:
+    """(added, replaced): the indexes migration 0014 added on ``promociones_solicitud``
+    for this page, and the one it replaced; the bench measures with and without them."""
     from django.db import models
 
-    return [
-        # Filings per week: each week's range read without the rows (sol_recibida,
-        # migration 0010, has the moment but not the area).
-        models.Index(fields=["recibida", "area"], name="bench_sol_recibida_area"),
-        # Answers of the last 90 days: what the figures read, answered rows first.
-        models.Index(
-            fields=[
-                "area",
-                "estatus",
-                "fecha_respuesta_o_canalizacion",
-                "computo_desde",
-                "respuesta_a_partir_del",
-            ],
-            name="bench_sol_area_atendidas",
-        ),
-    ]
+    from promociones.models import Solicitud
+
+    por_nombre = {i.name: i for i in Solicitud._meta.indexes}
+    anadidos = [por_nombre["sol_recibida_area"], por_nombre["sol_area_respondidas"]]
+    return anadidos, [models.Index(fields=["recibida"], name="sol_recibida")]
 
 
 # ---------------------------------------------------------------- parent process
@@ -111,7 +101,7 @@ def _argumentos(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--presupuesto", type=float, default=30.0, help="segundos por escenario (mínimo 3 medidas)"
     )
-    p.add_argument("--indices", choices=("actuales", "propuestos", "ambos"), default="ambos")
+    p.add_argument("--indices", choices=("actuales", "sin_0014", "ambos"), default="ambos")
     p.add_argument("--sin-gunicorn", action="store_true", help="omite la medición externa")
     p.add_argument("--planes", action="store_true", help="EXPLAIN de cada consulta")
     p.add_argument(
@@ -376,9 +366,9 @@ def _hijo(args: argparse.Namespace) -> int:
     fases = []
     if args.indices in ("actuales", "ambos"):
         fases.append(medicion.fase("actuales"))
-    if args.indices in ("propuestos", "ambos"):
-        with indices_propuestos():
-            fases.append(medicion.fase("propuestos"))
+    if args.indices in ("sin_0014", "ambos"):
+        with sin_indices_de_0014():
+            fases.append(medicion.fase("sin_0014"))
     resultado = {
         "motor": motor,
         "siembra": siembra,
@@ -395,26 +385,31 @@ def _hijo(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def indices_propuestos() -> Iterator[None]:
+def sin_indices_de_0014() -> Iterator[None]:
+    """The page's indexes as before migration 0014, for as long as the block runs."""
     from django.db import connection
 
     from promociones.models import Solicitud
 
-    indices = propuestos()
-    inicio = time.perf_counter()
-    with connection.schema_editor() as editor:
-        for indice in indices:
-            editor.add_index(Solicitud, indice)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {Solicitud._meta.db_table}")
-    print(f"Índices propuestos creados en {time.perf_counter() - inicio:.1f} s.", flush=True)
+    anadidos, reemplazado = de_0014()
+
+    def cambiar(quitar: list[Any], poner: list[Any]) -> None:
+        inicio = time.perf_counter()
+        with connection.schema_editor() as editor:
+            for indice in quitar:
+                editor.remove_index(Solicitud, indice)
+            for indice in poner:
+                editor.add_index(Solicitud, indice)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM ANALYZE {Solicitud._meta.db_table}")
+        print(f"Índices cambiados en {time.perf_counter() - inicio:.1f} s.", flush=True)
+
+    cambiar(anadidos, reemplazado)
     try:
         yield
     finally:
-        with connection.schema_editor() as editor:
-            for indice in indices:
-                editor.remove_index(Solicitud, indice)
+        cambiar(reemplazado, anadidos)
 
 
 class Medicion:

@@ -207,7 +207,7 @@ def test_new_recovery_codes_replace_the_old_ones(analista):
 
 def _paginas_del_personal(folio: str) -> list[str]:
     """Every staff page of atencion/urls.py (the API has tokens; sign-in is public)."""
-    valores = {"folio": folio, "aviso_id": "1"}
+    valores = {"folio": folio, "aviso_id": "1", "tipo": "recepcion"}
     paginas = []
     for patron in urlpatterns:
         assert isinstance(patron, URLPattern)
