@@ -41,7 +41,9 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
+
+from bench.carga import preparar_base
 
 RAIZ = Path(__file__).resolve().parent.parent
 SALIDA = RAIZ / "bench" / "out"
@@ -171,37 +173,9 @@ def _resumen(resultados: dict[str, Any], motores: list[str]) -> int:
 # ---------------------------------------------------------------- child process
 
 
-def _preparar_base(motor: str, args: argparse.Namespace) -> None:
-    """Empties the bench database when asked to reseed; creates the PostgreSQL one."""
-    datos = SALIDA / motor
-    datos.mkdir(parents=True, exist_ok=True)
-    if motor == "sqlite":
-        if args.reseed:
-            for sufijo in ("", "-wal", "-shm"):
-                (datos / f"buzon.sqlite3{sufijo}").unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    partes = urlsplit(args.pg_url)
-    nombre = partes.path.lstrip("/")
-    mantenimiento = partes._replace(path="/postgres").geturl()
-    with psycopg.connect(mantenimiento, autocommit=True) as conexion:
-        existe = conexion.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [nombre]
-        ).fetchone()
-        if existe and args.reseed:
-            conexion.execute(
-                sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(nombre))
-            )
-            existe = None
-        if not existe:
-            conexion.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(nombre)))
-
-
 def _hijo(args: argparse.Namespace) -> int:
     motor = args.hijo
-    _preparar_base(motor, args)
+    preparar_base(SALIDA / motor, motor, args.pg_url, reseed=args.reseed)
     import django
 
     django.setup()

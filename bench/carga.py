@@ -83,6 +83,26 @@ def base_pg(url: str, *, plantilla: str | None = None) -> None:
         conexion.execute(crear)
 
 
+def preparar_base(carpeta: Path, motor: str, pg_url: str, *, reseed: bool) -> None:
+    """A bench database ready to migrate: SQLite's file in ``carpeta`` (removed first to
+    reseed), or ``pg_url``'s database, created when missing (dropped first to reseed)."""
+    carpeta.mkdir(parents=True, exist_ok=True)
+    if motor == "sqlite":
+        if reseed:
+            for sufijo in ("", "-wal", "-shm"):
+                (carpeta / f"buzon.sqlite3{sufijo}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    nombre = urlsplit(pg_url).path.lstrip("/")
+    with psycopg.connect(urlsplit(pg_url)._replace(path="/postgres").geturl()) as conexion:
+        existe = conexion.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [nombre]
+        ).fetchone()
+    if reseed or not existe:
+        base_pg(pg_url)
+
+
 def puerto_libre() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -346,10 +366,10 @@ def asegurar_siembra(motor: str) -> None:
     the same conditions" use it or a copy of it."""
     from argparse import Namespace
 
-    from bench.bench_tablero import _entorno, _preparar_base
+    from bench.bench_tablero import _entorno
 
     opciones = Namespace(reseed=False, pg_url=url_sembrada(), ajustes="bench.settings_bench")
-    _preparar_base(motor, opciones)
+    preparar_base(SALIDA / motor, motor, opciones.pg_url, reseed=False)
     subprocess.run(
         [sys.executable, "-m", "bench.carga", "sembrar"],
         env=_entorno(motor, opciones),
