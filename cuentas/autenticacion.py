@@ -22,6 +22,7 @@ from buzon.api import error_json
 from buzon.errores import ErrorDominio
 from cuentas import services
 from cuentas.models import TokenApi
+from cuentas.sesiones import token_con_usuario
 
 VIGENCIA_TOKEN_PERSONAL = timedelta(days=90)
 # ultimo_uso is rewritten at most this often: one write per request would make every
@@ -68,11 +69,9 @@ def token_del_request(request: HttpRequest) -> TokenApi | None:
     clave = _clave_de(request)
     if clave is None:
         return None
-    token = (
-        TokenApi.objects.select_related("usuario")
-        .filter(clave_sha256=TokenApi.hash_de(clave), revocado__isnull=True)
-        .first()
-    )
+    # With its user and the user's taxpayer (a staff member's cached as None), in one
+    # query written once (cuentas.sesiones): the views read them next.
+    token = token_con_usuario(TokenApi.hash_de(clave))
     if token is None or not token.usuario.is_active:
         return None
     momento = services.ahora()

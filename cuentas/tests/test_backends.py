@@ -221,3 +221,36 @@ def test_el_modelo_descifra_con_el_motor_configurado():
     sesion.create()
     assert Sesion.get_session_store_class() is SessionStore
     assert Sesion.objects.get(pk=sesion.session_key).get_decoded() == {"dato": "Señor Núñez"}
+
+
+def test_el_token_trae_a_su_usuario_y_contribuyente_en_una_consulta(contribuyente):
+    from django.test import RequestFactory
+
+    from cuentas.autenticacion import crear_token_sesion, revocar_token, token_del_request
+    from cuentas.models import TokenApi
+
+    clave = crear_token_sesion(contribuyente.usuario)
+    peticion = RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {clave}")
+    with CaptureQueriesContext(connection) as consultas:
+        token = token_del_request(peticion)
+        assert token is not None
+        assert token.usuario.pk == contribuyente.usuario_id
+        assert token.usuario.contribuyente.rfc == contribuyente.rfc
+    assert len(consultas) == 1
+    assert token == TokenApi.objects.get(clave_sha256=TokenApi.hash_de(clave))
+    assert token.expira == TokenApi.objects.get(pk=token.pk).expira  # the ORM's own values
+    # A staff account's token: its missing taxpayer is known without another query.
+    personal = User.objects.create_user("personal_token", password="x")
+    de_personal = RequestFactory().get(
+        "/", HTTP_AUTHORIZATION=f"Bearer {crear_token_sesion(personal)}"
+    )
+    with CaptureQueriesContext(connection) as consultas:
+        token_personal = token_del_request(de_personal)
+        assert token_personal is not None
+        assert getattr(token_personal.usuario, "contribuyente", None) is None
+    assert len(consultas) == 1
+    revocar_token(token)
+    assert token_del_request(peticion) is None
+    personal.is_active = False
+    personal.save()
+    assert token_del_request(de_personal) is None
