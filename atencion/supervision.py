@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from atencion import consultas, indicadores
+from atencion import consultas, indicadores, memoria
 from atencion.api import solo_personal
 from atencion.consultas import AreaDe
 from atencion.indicadores import Indicadores, Semana
@@ -167,6 +167,18 @@ def dias(valor: float | None) -> str:
 # ---------------------------------------------------------------- page and API
 
 
+def _calcular(areas: list[AreaDe]) -> Indicadores:
+    """The areas' figures for today, remembered while their requests are unchanged
+    (atencion.memoria: the areas' versions, the day and the catalog read are the key;
+    the same for every supervisor of them)."""
+    hoy = _hoy()
+    return memoria.pagina_de_cola(
+        ("indicadores", tuple(a.id for a in areas), hoy),
+        [a.id for a in areas],
+        lambda: indicadores.calcular(areas, hoy=hoy),
+    )
+
+
 @require_GET
 @personal_requerido
 def pagina(request: HttpRequest) -> HttpResponse:
@@ -177,7 +189,7 @@ def pagina(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(exc.mensaje) from None
         # The site's 404 page: the same bytes for an area of others and for none.
         raise Http404(exc.mensaje) from None
-    datos = indicadores.calcular(areas, hoy=_hoy())
+    datos = _calcular(areas)
     contexto = {
         "datos": datos,
         "suyas": suyas,
@@ -229,4 +241,4 @@ def indicadores_a_dict(datos: Indicadores) -> dict[str, Any]:
 def api(request: HttpRequest) -> HttpResponse:
     solo_personal(request)
     areas, _ = areas_pedidas(request.user, request.GET)
-    return respuesta_json(indicadores_a_dict(indicadores.calcular(areas, hoy=_hoy())))
+    return respuesta_json(indicadores_a_dict(_calcular(areas)))

@@ -126,6 +126,9 @@ def _entorno(motor: str, pg_url: str, datos: Path) -> dict[str, str]:
     entorno["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
     entorno["BUZON_LOG_LEVEL"] = "WARNING"
     entorno.pop("BUZON_DEBUG", None)
+    # The figures computed on every request: the target holds for a page made afresh
+    # (after any change in her areas), not only for one remembered (atencion.memoria).
+    entorno["BUZON_COLA_PAGINAS"] = "0"
     entorno["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(RAIZ), entorno.get("PYTHONPATH", "")) if p
     )

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from atencion import cola, memoria, services
-from atencion.tests.conftest import presentar, sesion_de
+from atencion.tests.conftest import pdf_subido, presentar, sesion_de
 from promociones.models import Solicitud
 from tests.personas import ANALISTA
 
@@ -169,3 +169,21 @@ def test_the_api_is_remembered_too_and_shows_a_change_at_once(contribuyente, sup
     cuerpo = api.get("/api/v1/atencion/solicitudes").json()
     assert cuerpo["total"] == 2
     assert cuerpo["conteos"]["sin_asignar"] == 2
+
+
+def test_the_supervisor_figures_are_remembered_and_follow_every_change(contribuyente, supervisor):
+    from atencion.tests.conftest import api_de
+
+    presentar(contribuyente)
+    api = api_de(supervisor)
+    assert api.get("/api/v1/atencion/indicadores").json()["abiertas"] == 1
+    with CaptureQueriesContext(connection) as recordada:
+        assert api.get("/api/v1/atencion/indicadores").json()["abiertas"] == 1
+    assert lecturas_de_solicitudes(recordada) == 0
+    solicitud = presentar(contribuyente)
+    assert api.get("/api/v1/atencion/indicadores").json()["abiertas"] == 2
+    services.responder(
+        solicitud=solicitud, actor=supervisor, texto="Atendida.", documento=pdf_subido()
+    )
+    datos = api.get("/api/v1/atencion/indicadores").json()
+    assert datos["abiertas"] == 1
