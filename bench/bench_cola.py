@@ -583,7 +583,8 @@ class Medicion:
         return r
 
     def trucos(self) -> list[dict[str, Any]]:
-        """Each speed trick of decision 0016 with and without, alternated in rounds."""
+        """Each speed trick of decisions 0016 and 0017 with and without, alternated in
+        rounds."""
         from django.template import engines
         from django.utils import timezone
 
@@ -632,6 +633,21 @@ class Medicion:
                 lambda: jinja.render({"filas": filas, "asignables": True}),
             ),
             (
+                "página entera, vista de nuevo: recordada / sin memoria",
+                lambda: self.cliente.get(RUTA),
+                lambda: _sin_memoria(lambda: self.cliente.get(RUTA)),
+            ),
+            (
+                "página filtrada, vista de nuevo: recordada / sin memoria",
+                lambda: self.cliente.get(RUTA, FILTRO),
+                lambda: _sin_memoria(lambda: self.cliente.get(RUTA, FILTRO)),
+            ),
+            (
+                "página tras un cambio en sus áreas: fallo de memoria / sin memoria",
+                lambda: _tras_un_cambio(lambda: self.cliente.get(RUTA)),
+                lambda: _sin_memoria(lambda: self.cliente.get(RUTA)),
+            ),
+            (
                 "personas asignables: recordadas / leídas",
                 lambda: cola._asignables(ctx),
                 lambda: cola._leer_asignables(
@@ -663,6 +679,27 @@ class Medicion:
             salida.append(r)
         salida.append({"nombre": "filas de ConteoVencimiento tras plegar", "valor": plegadas})
         return salida
+
+
+def _sin_memoria(peticion: Callable[[], Any]) -> Any:
+    """``peticion()`` with the queue's page memory off (BUZON_COLA_PAGINAS=0)."""
+    from django.conf import settings
+
+    antes = settings.BUZON_COLA_PAGINAS
+    settings.BUZON_COLA_PAGINAS = 0
+    try:
+        return peticion()
+    finally:
+        settings.BUZON_COLA_PAGINAS = antes
+
+
+def _tras_un_cambio(peticion: Callable[[], Any]) -> Any:
+    """``peticion()`` as the first view after a change in her areas: a miss, plus the
+    version read that found it (the memory is emptied, as a new version would)."""
+    from atencion import memoria
+
+    memoria.olvidar()
+    return peticion()
 
 
 JINJA_FILAS = """{% for s in filas %}
