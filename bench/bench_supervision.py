@@ -338,6 +338,7 @@ def _hijo(args: argparse.Namespace) -> int:
         + ".",
         flush=True,
     )
+    indices_como_las_migraciones()
     medicion = Medicion(args)
     fases = []
     if args.indices in ("actuales", "ambos"):
@@ -358,6 +359,27 @@ def _hijo(args: argparse.Namespace) -> int:
         json.dumps(resultado, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
     return 0
+
+
+def indices_como_las_migraciones() -> None:
+    """Puts back 0014's indexes if a run was stopped while it measured without them (the
+    block below restores them on its way out, but not after a kill)."""
+    from django.db import connection
+
+    from promociones.models import Solicitud
+
+    anadidos, reemplazado = de_0014()
+    with connection.cursor() as cursor:
+        nombres = set(connection.introspection.get_constraints(cursor, Solicitud._meta.db_table))
+    faltan = [i for i in anadidos if i.name not in nombres]
+    sobran = [i for i in reemplazado if i.name in nombres]
+    if faltan or sobran:
+        print("Restaurando los índices de la migración 0014 (corrida interrumpida)…", flush=True)
+        with connection.schema_editor() as editor:
+            for indice in sobran:
+                editor.remove_index(Solicitud, indice)
+            for indice in faltan:
+                editor.add_index(Solicitud, indice)
 
 
 @contextmanager
