@@ -202,11 +202,13 @@ def _hijo(args: argparse.Namespace) -> int:
                 # of them share one queue.
                 generador = SALIDA / f"generar-acuses-concurrencia-{args.motor}-{n}.log"
                 pila.enter_context(GeneradorDeAcuses(env, generador))
-            workers = len(servidor.workers())
             if not args.en_frio:
                 _calentar(servidores_, tmp)
             carga_inicio = objetivos.carga_actual()
             respuestas, segundos = _a_la_vez(puertos, cuerpos, [t for _, t in contribuyentes])
+            # Counted after the burst: the master forks its workers once it is warm, so
+            # right after the first one answers the others may still be coming.
+            workers = len(servidor.workers())
             carga = f"{carga_inicio} → {objetivos.carga_actual()}"
             errores = _revisar_respuestas(respuestas, shas)
             try:
