@@ -290,6 +290,16 @@ def _objetivos(motor: str, r: dict[str, Any]) -> None:
             ),
         ]
         for cifra, e in filas:
+            if fase["indices"] != "actuales":  # the product as it was: what 0014 is worth
+                objetivos.informar(
+                    cifra,
+                    e["mediana_ms"],
+                    unidad=" ms",
+                    decimales=1,
+                    nota="sin los índices de 0014, para comparar",
+                    carga=e["carga"],
+                )
+                continue
             objetivos.comparar(
                 cifra,
                 e["mediana_ms"],
