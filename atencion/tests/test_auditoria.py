@@ -4,6 +4,7 @@ what and canal; nothing for refused actions or for folios outside the person's a
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -330,6 +331,13 @@ def test_the_admin_reads_every_row_and_changes_none(solicitud, analista, analist
     assert ConsultaInstitucional.objects.get(pk=fila.pk).accion == "consulta"
 
 
+def cuerpo(respuesta: Any) -> bytes:
+    """The whole body, streamed or not."""
+    if respuesta.streaming:
+        return b"".join(respuesta.streaming_content)
+    return bytes(respuesta.content)
+
+
 def test_staff_download_the_acuse_the_taxpayer_holds_and_it_is_one_row(
     solicitud, analista, contribuyente
 ):
@@ -341,10 +349,10 @@ def test_staff_download_the_acuse_the_taxpayer_holds_and_it_is_one_row(
     r = staff.get(f"/atencion/{solicitud.folio}/acuses/recepcion.pdf")
     assert r.status_code == 200
     assert r["Content-Type"] == "application/pdf"
-    del_personal = b"".join(r.streaming_content) if r.streaming else r.content
+    del_personal = cuerpo(r)
     duena = iniciar_sesion(Client(), contribuyente)
     r = duena.get(f"/solicitudes/{solicitud.folio}/acuses/recepcion.pdf")
-    del_contribuyente = b"".join(r.streaming_content) if r.streaming else r.content
+    del_contribuyente = cuerpo(r)
     assert del_personal == del_contribuyente  # the very PDF she received
     assert filas(solicitud)[-1] == (ANALISTA.username, "analista", "emisiones", "acuse", "web")
     # An acuse the request does not have is the same 404 as an unknown folio, unrecorded.
