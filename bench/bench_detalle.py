@@ -228,7 +228,7 @@ def hijo(args: argparse.Namespace) -> int:
 
     solicitud, usuario = _solicitud(args)
     acuse = Acuse.objects.get(solicitud=solicitud, tipo="recepcion")
-    largo_pdf = len(pdf_para_descargar(acuse))  # stored on filing; made now if it was not
+    largo_pdf = len(pdf_para_descargar(acuse))  # stored by generar_acuses, or made and stored now
     guardado = PdfAcuse.objects.get(acuse=acuse)
     cookie, token = _credenciales(usuario)
     codigo = acuse.codigo_verificacion
