@@ -422,6 +422,15 @@ def campo(id_: str) -> Callable[[dict[str, Any]], bool]:
     return lambda f: f["id"] == id_
 
 
+def enfocado(p: Any, identificador: str) -> None:
+    """Waits until the element ``identificador`` has the focus (autofocus: Chromium applies
+    it at a rendering update, which on a busy machine can come after the load event);
+    fails after Playwright's timeout if it never does."""
+    p.wait_for_function(
+        "id => document.activeElement && document.activeElement.id === id", arg=identificador
+    )
+
+
 def test_the_taxpayers_journey_with_the_keyboard_alone(
     browser: Any, live_server: Any, demo_efirma: DemoEfirma, tmp_path: Path
 ) -> None:
@@ -461,7 +470,10 @@ def test_the_taxpayers_journey_with_the_keyboard_alone(
         tabular_hasta(p, texto("Nueva Solicitud"))
         p.keyboard.press("Enter")
         p.wait_for_url("**/promociones/aclaracion/nueva/")
-        # The first asunto has the focus; arrows choose among them, Space checks it.
+        # The first asunto has the focus (autofocus: Chromium applies it at a rendering
+        # update, which on a busy machine can come after the load event, so the test
+        # waits for it as a person would see it); arrows choose, Space checks it.
+        p.wait_for_function("document.activeElement && document.activeElement.name === 'asunto'")
         p.keyboard.press("Space")
         tabular_hasta(p, texto("Ver recomendaciones"))
         p.keyboard.press("Enter")
@@ -511,14 +523,14 @@ def test_the_staff_journey_with_the_keyboard_alone(browser: Any, live_server: An
     dispositivo = dispositivo_totp(analista)
     with anonima(browser, live_server, 360) as p:
         p.goto("/atencion/acceso/")
-        assert p.evaluate("document.activeElement.id") == "id_username"  # autofocus
+        enfocado(p, "id_username")  # autofocus
         p.keyboard.type(ANALISTA.username)
         tabular_hasta(p, campo("id_password"))
         p.keyboard.type(CLAVE_PERSONAL)
         tabular_hasta(p, texto("Continuar"))
         p.keyboard.press("Enter")
         p.wait_for_url("**/atencion/acceso/codigo/")
-        assert p.evaluate("document.activeElement.id") == "codigo"
+        enfocado(p, "codigo")
         p.keyboard.type(codigo_nuevo(dispositivo))
         p.keyboard.press("Enter")
         p.wait_for_url("**/atencion/")
