@@ -76,9 +76,10 @@ def guardar_pdf(
         logger.error("El PDF del acuse %s excedió su tiempo de generación", acuse.pk)
         raise ErrorDominio("acuse_no_disponible") from None
     ahora = timezone.now()
+    sha256 = hashlib.sha256(datos).hexdigest()
     try:
         nombre = almacen_archivos.guardar(
-            PREFIJO.rstrip("/"), "pdf", ContentFile(datos), almacen=almacen
+            PREFIJO.rstrip("/"), "pdf", ContentFile(datos), sha256=sha256, almacen=almacen
         )
     except ErrorDominio as exc:  # storage full or not answering: serve it unstored
         logger.error(
@@ -90,7 +91,7 @@ def guardar_pdf(
     valores = {
         "archivo": nombre,
         "bytes": len(datos),
-        "sha256": hashlib.sha256(datos).hexdigest(),
+        "sha256": sha256,
         "creado": ahora,
     }
     sobrante = None

@@ -58,17 +58,23 @@ def guardar(
     extension: str,
     contenido: File[Any] | IO[bytes],
     *,
+    sha256: str | None = None,
     almacen: Storage | None = None,
 ) -> str:
     """Stores ``contenido`` under a new name and returns it; on failure nothing stays.
 
     The content is streamed from the file it is in (an upload's temporary file), never
-    read whole into memory. Raises ErrorDominio ``almacenamiento_lleno`` (503) when the
-    storage is full and ``almacenamiento_no_disponible`` (503) when it does not answer;
-    any other storage error goes on as it is, after the partial file is removed.
+    read whole into memory. ``sha256`` (hex), the hash recorded for the file, goes with
+    it to a storage that can check it on arrival (object storage refuses a body that
+    does not match; the data dir ignores it). Raises ErrorDominio
+    ``almacenamiento_lleno`` (503) when the storage is full and
+    ``almacenamiento_no_disponible`` (503) when it does not answer; any other storage
+    error goes on as it is, after the partial file is removed.
     """
     almacen = almacen or default_storage
     nombre = nombre_nuevo(prefijo, extension)
+    if sha256 is not None:
+        contenido = con_huella(contenido, sha256)
     try:
         return almacen.save(nombre, contenido)
     except OSError as exc:
@@ -83,6 +89,26 @@ def guardar(
     except BaseException:
         _quitar_parcial(almacen, nombre)
         raise
+
+
+class ConHuella(File):  # type: ignore[type-arg]
+    """A file to store, with the SHA-256 (hex) the service recorded for it."""
+
+    def __init__(self, archivo: File[Any] | IO[bytes], sha256: str) -> None:
+        super().__init__(archivo, getattr(archivo, "name", None))
+        self.sha256 = sha256
+
+
+class _ConHuellaTemporal(ConHuella):
+    # Still an upload's temporary file, so the data dir moves it into place, not copies.
+    def temporary_file_path(self) -> str:
+        return str(self.file.temporary_file_path())  # type: ignore[union-attr]
+
+
+def con_huella(archivo: File[Any] | IO[bytes], sha256: str) -> ConHuella:
+    if hasattr(archivo, "temporary_file_path"):
+        return _ConHuellaTemporal(archivo, sha256)
+    return ConHuella(archivo, sha256)
 
 
 def borrar(nombre: str, *, almacen: Storage | None = None) -> None:

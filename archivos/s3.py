@@ -6,12 +6,21 @@ Settings choose this backend when ``BUZON_S3_BUCKET`` is set. What it fixes, and
   grant nothing public), ``url()`` would only ever sign a short-lived URL, and nothing
   in the service asks for one: every download streams through the app after its
   access check (``promociones.descargas``).
-- A name is never overwritten (names are random UUIDs; a clash would be a bug, and
-  overwriting would destroy evidence).
+- A name is never overwritten, and that costs no round trip: the PUT carries
+  ``If-None-Match: *``, so the server itself refuses to replace an object (412, atomic),
+  where Django's way (ask whether the name exists, then write) costs a request and
+  still races. The names are random UUIDs: a refusal would be a bug, and it fails the
+  write (503, retry) rather than destroy evidence.
+- The bucket checks the bytes against the SHA-256 the service records: a file that
+  comes with its hash (``archivos.almacen.guardar(..., sha256=...)``: evidence and
+  answer documents, hashed as they arrived) is sent with ``x-amz-checksum-sha256``, a
+  signed header, and S3 refuses a body that does not match it. The body itself is then
+  not hashed again for the signature (``UNSIGNED-PAYLOAD``, as boto3 already does over
+  HTTPS when a checksum travels): the signed checksum covers it, over HTTP too. A file
+  without one gets boto3's own CRC32 header.
 - A 10 MB file never sits whole in a worker's memory: an upload goes out in one PUT
-  streamed from the upload's temporary file (below the multipart threshold, which reads
-  each part into memory), and a download is fetched into a temporary file once it passes
-  256 KB.
+  streamed from the upload's temporary file, and a download is fetched into a temporary
+  file once it passes 256 KB.
 - Network failures and refusals become :class:`archivos.almacen.AlmacenNoDisponible`
   and a missing object ``FileNotFoundError``, so the rest of the service handles the
   data dir and a bucket alike without importing boto3. Timeouts are short: a storage
@@ -24,21 +33,20 @@ MinIO, Ceph, the test suite's local one) is configured by endpoint, region and k
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from django.core.files import File
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name, get_available_overwrite_name
 
 from archivos.almacen import AlmacenNoDisponible
 
-# Above any file the service accepts (evidence and answers are under 10 MB, acuses far
-# less): every upload is a single streamed PUT.
-UMBRAL_MULTIPARTE = 64 * 1024 * 1024
 # A download bigger than this goes to a temporary file (FILE_UPLOAD_TEMP_DIR).
 MAXIMO_EN_MEMORIA = 256 * 1024
 
@@ -49,8 +57,6 @@ class AlmacenS3(S3Storage):
     querystring_expire = 300
     file_overwrite = False
     max_memory_size = MAXIMO_EN_MEMORIA
-    # No thread pool per transfer: a sync worker serves one request at a time.
-    transfer_config = TransferConfig(multipart_threshold=UMBRAL_MULTIPARTE, use_threads=False)
 
     def __init__(self, **opciones: Any) -> None:
         super().__init__(**opciones)
@@ -60,8 +66,14 @@ class AlmacenS3(S3Storage):
                 connect_timeout=5,
                 read_timeout=20,
                 retries={"max_attempts": 3, "mode": "standard"},
+                # Merged by hand: Config.merge replaces the whole s3 dict.
+                s3={**(base.s3 or {}), "payload_signing_enabled": False},
             )
         )
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        # No "does it exist?" request: the PUT's If-None-Match refuses a taken name.
+        return str(get_available_overwrite_name(clean_name(name), max_length))
 
     def _open(self, name: str, mode: str = "rb") -> Any:
         with _traducido("abrir", name):
@@ -73,8 +85,26 @@ class AlmacenS3(S3Storage):
             return archivo
 
     def _save(self, name: str, content: Any) -> str:
+        limpio = clean_name(name)
+        clave = self._normalize_name(limpio)
+        parametros = self._get_write_parameters(clave, content)
+        huella = getattr(content, "sha256", None)
+        if huella:
+            parametros["ChecksumAlgorithm"] = "SHA256"
+            parametros["ChecksumSHA256"] = base64.b64encode(bytes.fromhex(huella)).decode()
+        # The bare file under Django's wrappers: a File without a name is false, and
+        # boto3 would send it as an empty body.
+        cuerpo = content
+        while isinstance(cuerpo, File):
+            cuerpo = cuerpo.file
+        cuerpo.seek(0)
         with _traducido("guardar", name):
-            return str(super()._save(name, content))
+            # One PUT streamed from the file (never read whole), not upload_fileobj:
+            # its transfer manager takes no If-None-Match.
+            self.connection.meta.client.put_object(
+                Bucket=self.bucket_name, Key=clave, Body=cuerpo, IfNoneMatch="*", **parametros
+            )
+        return str(limpio)
 
     def delete(self, name: str) -> None:
         with _traducido("borrar", name):

@@ -60,8 +60,9 @@ def validar_y_guardar_documento(
         resumen.update(bloque)
     nombre = sanear_nombre(archivo.name or "") or "respuesta.pdf"
     archivo.seek(0)
-    clave = almacen_archivos.guardar("respuestas", "pdf", archivo, almacen=almacen)
-    return DocumentoGuardado(nombre, tamano, resumen.hexdigest(), clave)
+    sha256 = resumen.hexdigest()
+    clave = almacen_archivos.guardar("respuestas", "pdf", archivo, sha256=sha256, almacen=almacen)
+    return DocumentoGuardado(nombre, tamano, sha256, clave)
 
 
 def _se_puede_abrir(archivo: UploadedFile) -> bool:

@@ -103,7 +103,8 @@ def validar_y_guardar_evidencia(
     sha256 = sha256_de(archivo)
     archivo.seek(0)
     # A temporary upload is moved into place, not copied; others are written in chunks.
-    clave = almacen_archivos.guardar("evidencias", "zip", archivo, almacen=almacen)
+    # Object storage checks the bytes it receives against the hash recorded here.
+    clave = almacen_archivos.guardar("evidencias", "zip", archivo, sha256=sha256, almacen=almacen)
     return EvidenciaGuardada(nombre_original=nombre, bytes=tamano, sha256=sha256, clave=clave)
 
 

@@ -4,6 +4,7 @@ filing nor a false alarm about a file."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import Client
 
-from archivos.almacen import abrir_verificado, guardar
+from archivos.almacen import AlmacenNoDisponible, abrir_verificado, guardar
 from archivos.models import IncidenteArchivo
 from archivos.tests.servidor_s3 import ServidorS3
 from buzon.errores import ErrorDominio
@@ -136,3 +137,38 @@ def test_readiness_says_the_storage_failed(s3_caido):
         "almacenamiento": "falla",
         "migraciones": "ok",
     }
+
+
+def test_a_file_goes_in_one_put_with_its_sha256_and_never_over_another(
+    almacen_s3, servidor_s3: ServidorS3
+):
+    """One request per file (no "does the name exist?" first), carrying the hash the
+    service records, which the server keeps and (on S3) checks; a taken name is refused
+    by the server itself, and the object there stays as it was."""
+    from django.core.files.storage import default_storage
+
+    cliente_servicio = default_storage.connection.meta.client
+    operaciones: list[str] = []
+
+    def anotar(model: object, **_: object) -> None:
+        operaciones.append(getattr(model, "name", ""))
+
+    cliente_servicio.meta.events.register("before-call.s3", anotar)
+    datos = b"PK evidencia con huella \xc3\xb1"
+    huella = hashlib.sha256(datos).hexdigest()
+    try:
+        nombre = guardar("evidencias", "zip", ContentFile(datos), sha256=huella)
+        assert operaciones == ["PutObject"]
+        objeto = servidor_s3.cliente().head_object(
+            Bucket=almacen_s3, Key=nombre, ChecksumMode="ENABLED"
+        )
+        assert base64.b64decode(objeto["ChecksumSHA256"]).hex() == huella
+
+        # Refused (412; moto's answer also trips the client's checksum check): either
+        # way an error, and the object stays.
+        with pytest.raises(AlmacenNoDisponible):
+            default_storage._save(nombre, ContentFile(b"PK otra cosa"))
+    finally:
+        cliente_servicio.meta.events.unregister("before-call.s3", anotar)
+    cuerpo = servidor_s3.cliente().get_object(Bucket=almacen_s3, Key=nombre)["Body"].read()
+    assert cuerpo == datos
