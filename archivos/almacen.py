@@ -15,14 +15,27 @@ a file that fails is never handed out, and the failure is recorded
 
 Only Django's storage API is used (``save``, ``open``, ``delete``), never a local path,
 so the same code serves files from the data dir and from S3 (``archivos.s3``).
+
+Sending early (:func:`envio_anticipado`): on a storage across the network (a bucket),
+a big upload starts on its way as soon as it has arrived whole, in a thread of the
+worker, while the request still checks it (the form, the zip's insides, the scanner);
+:func:`guardar` then waits for that write instead of starting one. Nothing changes in
+what is promised: the row naming the file is written only after the write finished, a
+file that is refused or never used is deleted when the request closes it, and a
+process killed in between leaves an object no row names, which the sweep removes like
+any other (``promociones.limpieza``). Decision 0018 has the figures.
 """
 
 from __future__ import annotations
 
+import contextvars
 import errno
 import hashlib
 import logging
+import os
+import threading
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 
 from django.core.files import File
@@ -37,6 +50,12 @@ logger = logging.getLogger(__name__)
 # No space left, or over a quota: the disk (or volume) is full, not the file at fault.
 _LLENO = frozenset({errno.ENOSPC, errno.EDQUOT})
 BLOQUE = 64 * 1024
+# Sending early pays from here: below, the write is short and the thread's hand-off is
+# not worth it (a filing with a 100 KB zip stays on the plain path).
+ENVIO_ANTICIPADO_DESDE = 1024 * 1024
+# Threads per worker process that send early: as many as a gthread worker serves
+# requests at once (BUZON_HILOS, 4); more uploads than that wait their turn.
+HILOS_DE_ENVIO = 4
 
 
 class AlmacenNoDisponible(OSError):
@@ -72,6 +91,11 @@ def guardar(
     error goes on as it is, after the partial file is removed.
     """
     almacen = almacen or default_storage
+    envio = getattr(contenido, "envio_anticipado", None)
+    if isinstance(envio, EnvioAnticipado):
+        if envio.sirve_para(prefijo, almacen):
+            return envio.terminar()
+        envio.descartar()
     nombre = nombre_nuevo(prefijo, extension)
     if sha256 is not None:
         contenido = con_huella(contenido, sha256)
@@ -109,6 +133,91 @@ def con_huella(archivo: File[Any] | IO[bytes], sha256: str) -> ConHuella:
     if hasattr(archivo, "temporary_file_path"):
         return _ConHuellaTemporal(archivo, sha256)
     return ConHuella(archivo, sha256)
+
+
+class EnvioAnticipado:
+    """A file already on its way to storage while the request still checks it.
+
+    :meth:`terminar` waits for the write and gives its name (or raises what
+    :func:`guardar` raises); :meth:`descartar` waits for it and deletes what it wrote.
+    Whichever comes first decides; the other does nothing.
+    """
+
+    def __init__(
+        self, prefijo: str, extension: str, ruta: str, sha256: str, almacen: Storage
+    ) -> None:
+        self.prefijo = prefijo
+        self._almacen = almacen
+        self._decidido = False
+        # The request's context goes along: its log lines keep the request id.
+        contexto = contextvars.copy_context()
+        self._futuro: Future[str] = _hilos().submit(
+            contexto.run, self._enviar, extension, ruta, sha256
+        )
+
+    def _enviar(self, extension: str, ruta: str, sha256: str) -> str:
+        # A handle of its own: the request keeps reading the file meanwhile.
+        with open(ruta, "rb") as archivo:
+            return guardar(self.prefijo, extension, archivo, sha256=sha256, almacen=self._almacen)
+
+    def sirve_para(self, prefijo: str, almacen: Storage) -> bool:
+        return not self._decidido and prefijo == self.prefijo and almacen is self._almacen
+
+    def terminar(self) -> str:
+        self._decidido = True
+        return self._futuro.result()
+
+    def descartar(self) -> None:
+        if self._decidido:
+            return
+        self._decidido = True
+        try:
+            nombre = self._futuro.result()
+        except Exception:  # nothing was stored: guardar removed its partial
+            return
+        try:
+            borrar(nombre, almacen=self._almacen)
+        except OSError as exc:
+            logger.warning(
+                "No se pudo borrar %s, enviado y no usado (%s); lo quitará el barrido", nombre, exc
+            )
+
+
+_hilos_lock = threading.Lock()
+_hilos_de_envio: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _hilos() -> ThreadPoolExecutor:
+    # One pool per process, made in the process that uses it (never inherited by a fork).
+    global _hilos_de_envio
+    with _hilos_lock:
+        if _hilos_de_envio is None or _hilos_de_envio[0] != os.getpid():
+            pool = ThreadPoolExecutor(HILOS_DE_ENVIO, thread_name_prefix="envio-anticipado")
+            _hilos_de_envio = (os.getpid(), pool)
+        return _hilos_de_envio[1]
+
+
+def envio_anticipado(
+    prefijo: str,
+    extension: str,
+    archivo: Any,
+    sha256: str,
+    *,
+    almacen: Storage | None = None,
+) -> EnvioAnticipado | None:
+    """Starts storing ``archivo`` (an upload's temporary file, complete and flushed to
+    disk, with its ``sha256``) while the request goes on, when the storage is one that
+    takes its time (``envio_anticipado = True``: object storage) and the file is big
+    enough for it to pay; None otherwise. Whoever holds the upload calls
+    :meth:`EnvioAnticipado.descartar` when it is not stored (closing it does)."""
+    almacen = almacen or default_storage
+    ruta = getattr(archivo, "temporary_file_path", None)
+    if not getattr(almacen, "envio_anticipado", False) or ruta is None:
+        return None
+    if (archivo.size or 0) < ENVIO_ANTICIPADO_DESDE:
+        return None
+    archivo.flush()
+    return EnvioAnticipado(prefijo, extension, ruta(), sha256, almacen)
 
 
 def borrar(nombre: str, *, almacen: Storage | None = None) -> None:

@@ -19,8 +19,8 @@ Settings choose this backend when ``BUZON_S3_BUCKET`` is set. What it fixes, and
   HTTPS when a checksum travels): the signed checksum covers it, over HTTP too. A file
   without one gets boto3's own CRC32 header.
 - A 10 MB file never sits whole in a worker's memory: an upload goes out in one PUT
-  streamed from the upload's temporary file, and a download is fetched into a temporary
-  file once it passes 256 KB.
+  streamed from the upload's temporary file, and a download comes in one GET, streamed
+  into a temporary file once it passes 256 KB.
 - Network failures and refusals become :class:`archivos.almacen.AlmacenNoDisponible`
   and a missing object ``FileNotFoundError``, so the rest of the service handles the
   data dir and a bucket alike without importing boto3. Timeouts are short: a storage
@@ -34,11 +34,14 @@ MinIO, Ceph, the test suite's local one) is configured by endpoint, region and k
 from __future__ import annotations
 
 import base64
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files import File
@@ -49,6 +52,9 @@ from archivos.almacen import AlmacenNoDisponible
 
 # A download bigger than this goes to a temporary file (FILE_UPLOAD_TEMP_DIR).
 MAXIMO_EN_MEMORIA = 256 * 1024
+# Above any file the service keeps (evidence and answers are under 10 MB, acuses far
+# less): every download is a single GET.
+UMBRAL_PARTES = 64 * 1024 * 1024
 
 
 class AlmacenS3(S3Storage):
@@ -57,6 +63,13 @@ class AlmacenS3(S3Storage):
     querystring_expire = 300
     file_overwrite = False
     max_memory_size = MAXIMO_EN_MEMORIA
+    # Downloads (django-storages fetches through boto3's transfer manager): one streamed
+    # GET, no thread pool. Its defaults split a file over 8 MB into ranged GETs on ten
+    # threads and hold the parts in memory: a 10 MB file whole.
+    transfer_config = TransferConfig(multipart_threshold=UMBRAL_PARTES, use_threads=False)
+    # A write crosses the network: a big upload starts on its way while the request
+    # still checks it (archivos.almacen.envio_anticipado).
+    envio_anticipado = True
 
     def __init__(self, **opciones: Any) -> None:
         super().__init__(**opciones)
@@ -70,6 +83,29 @@ class AlmacenS3(S3Storage):
                 s3={**(base.s3 or {}), "payload_signing_enabled": False},
             )
         )
+
+        self._cliente_lock = threading.Lock()
+        self._cliente_del_proceso: tuple[int, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        estado: dict[str, Any] = super().__getstate__()
+        estado.pop("_cliente_lock", None)
+        estado.pop("_cliente_del_proceso", None)
+        return estado
+
+    def __setstate__(self, estado: dict[str, Any]) -> None:
+        super().__setstate__(estado)
+        self._cliente_lock = threading.Lock()
+        self._cliente_del_proceso = None
+
+    def cliente(self) -> Any:
+        """boto3's client for writes, one per process and shared by its threads (a client
+        is thread-safe; the resource django-storages keeps is per thread, and a new one
+        costs a session): a thread sending early uses the worker's warm client."""
+        with self._cliente_lock:
+            if self._cliente_del_proceso is None or self._cliente_del_proceso[0] != os.getpid():
+                self._cliente_del_proceso = (os.getpid(), self.connection.meta.client)
+            return self._cliente_del_proceso[1]
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         # No "does it exist?" request: the PUT's If-None-Match refuses a taken name.
@@ -101,7 +137,7 @@ class AlmacenS3(S3Storage):
         with _traducido("guardar", name):
             # One PUT streamed from the file (never read whole), not upload_fileobj:
             # its transfer manager takes no If-None-Match.
-            self.connection.meta.client.put_object(
+            self.cliente().put_object(
                 Bucket=self.bucket_name, Key=clave, Body=cuerpo, IfNoneMatch="*", **parametros
             )
         return str(limpio)

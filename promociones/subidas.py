@@ -8,6 +8,11 @@ answer 413 instead of mistaking the missing file for "no evidence". The rest of 
 file is only counted, so the refusal can say how much it weighs (the body-limit
 middleware already refused any body more than 64 KB over the limit, unread).
 
+On object storage a big file starts on its way to the bucket as soon as it has arrived
+whole (``archivos.almacen.envio_anticipado``), while the request checks the form and
+the zip; storing it then only waits for that write, and a file refused or never stored
+is deleted from the bucket when the request closes it.
+
 Handlers must be installed before anything reads ``request.POST`` or ``request.FILES``.
 Django's CSRF middleware reads ``request.POST`` before the view runs, hence
 :func:`acepta_evidencia` for pages (exempt, install, then protect, as Django's
@@ -33,6 +38,7 @@ from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUplo
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from archivos import almacen as almacen_archivos
 from promociones.evidencias import LIMITE_BYTES, ArchivoExcedido, sanear_nombre
 
 __all__ = [
@@ -94,9 +100,20 @@ class ContadorDeArchivos(FileUploadHandler):
 
 
 class EvidenciaTemporal(TemporaryUploadedFile):
-    """A temporary upload that knows the SHA-256 of its bytes."""
+    """A temporary upload that knows the SHA-256 of its bytes, and the write to storage
+    that started as soon as it arrived, if one did (object storage, big files)."""
 
     sha256: str | None = None
+    envio_anticipado: almacen_archivos.EnvioAnticipado | None = None
+
+    def close(self) -> None:
+        # The end of the request closes every upload: a file sent early and never
+        # stored is deleted from storage (stored, this does nothing).
+        try:
+            if self.envio_anticipado is not None:
+                self.envio_anticipado.descartar()
+        finally:
+            super().close()
 
 
 class LimiteEvidenciaUploadHandler(TemporaryFileUploadHandler):
@@ -140,6 +157,12 @@ class LimiteEvidenciaUploadHandler(TemporaryFileUploadHandler):
         archivo = super().file_complete(file_size)
         assert isinstance(archivo, EvidenciaTemporal)
         archivo.sha256 = self._resumen.hexdigest()
+        # Only a file that can still be accepted: a name that is not a .zip is refused
+        # before anything is stored.
+        if sanear_nombre(archivo.name or "").lower().endswith(".zip"):
+            archivo.envio_anticipado = almacen_archivos.envio_anticipado(
+                "evidencias", "zip", archivo, archivo.sha256
+            )
         return archivo
 
     def _exceder(self) -> None:

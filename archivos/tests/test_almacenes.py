@@ -13,11 +13,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import tracemalloc
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -27,6 +30,7 @@ from acuses.models import PdfAcuse
 from acuses.verificacion import verificar_pdf
 from archivos.almacen import abrir_verificado, guardar, sondear
 from archivos.models import IncidenteArchivo
+from archivos.s3 import AlmacenS3
 from archivos.tests.conftest import Almacen
 from atencion import services as atencion_services
 from atencion.tests.conftest import pdf_subido, sesion_de
@@ -285,3 +289,68 @@ def test_a_new_name_is_never_written_over(almacen: Almacen):
             primero, sha256=hashlib.sha256(b"dos").hexdigest(), tamano=3, que="el primero"
         )
     assert error.value.clave == "archivo_alterado"
+
+
+GRANDE = zip_bytes(os.urandom(2 * MB))  # past ENVIO_ANTICIPADO_DESDE: sent early on S3
+
+
+def _presentar_grande(api: Client, evidencia: bytes, **campos: str) -> Any:
+    datos: dict[str, Any] = {
+        "servicio": "aclaracion",
+        "asunto": "emisiones",
+        "descripcion": "Los pagos del bimestre, con sus comprobantes.",
+        "telefono": "5512345678",
+        "evidencia": ContentFile(evidencia, name="comprobantes.zip"),
+        **campos,
+    }
+    clave = datos.pop("clave", "")
+    if clave:
+        return api.post("/api/v1/solicitudes", datos, HTTP_IDEMPOTENCY_KEY=clave)
+    return api.post("/api/v1/solicitudes", datos)
+
+
+def test_a_big_evidence_is_stored_once_and_on_a_bucket_on_its_way_before_the_checks(
+    almacen: Almacen, api
+):
+    hilos: list[str] = []
+    if almacen.tipo == "s3":
+        cliente = cast(AlmacenS3, storages["default"]).cliente()
+
+        def anotar(**_: object) -> None:
+            hilos.append(threading.current_thread().name)
+
+        cliente.meta.events.register("before-call.s3.PutObject", anotar)
+    r = _presentar_grande(api, GRANDE, clave="grande-una-vez")
+    assert r.status_code == 201, r.content
+    (nombre,) = almacen.objetos("evidencias/")
+    assert Evidencia.objects.get().archivo.name == nombre
+    guardado = abrir_verificado(
+        nombre, sha256=hashlib.sha256(GRANDE).hexdigest(), tamano=len(GRANDE), que="la prueba"
+    )
+    with guardado:
+        assert guardado.read() == GRANDE
+    # The same filing again (the same key): the request it made, nothing more stored.
+    otra = _presentar_grande(api, GRANDE, clave="grande-una-vez")
+    assert otra.status_code in (200, 201) and otra.json()["folio"] == r.json()["folio"]
+    assert almacen.objetos("evidencias/") == [nombre]
+    if almacen.tipo == "s3":
+        assert len(hilos) == 2 and all(h.startswith("envio-anticipado") for h in hilos), hilos
+
+
+@pytest.mark.parametrize(
+    ("evidencia", "campos", "codigo"),
+    [
+        (b"PK\x03\x04" + os.urandom(2 * MB), {}, "evidencia_no_zip"),
+        (GRANDE, {"asunto": "no-existe"}, "asunto_invalido"),
+        (GRANDE, {"telefono": "12"}, "telefono_invalido"),
+    ],
+    ids=["zip dañado", "asunto inexistente", "teléfono inválido"],
+)
+def test_a_big_evidence_refused_after_it_arrived_leaves_nothing_stored(
+    almacen: Almacen, api, evidencia: bytes, campos: dict[str, str], codigo: str
+):
+    r = _presentar_grande(api, evidencia, **campos)
+    assert r.status_code == 400, r.content
+    assert r.json()["codigo"].split(".")[0] == codigo
+    assert almacen.objetos("evidencias/") == []
+    assert not Solicitud.objects.exists()

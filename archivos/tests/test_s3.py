@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from typing import cast
 
 import pytest
 from django.core.files.base import ContentFile
@@ -19,6 +20,7 @@ from django.test import Client
 
 from archivos.almacen import AlmacenNoDisponible, abrir_verificado, guardar
 from archivos.models import IncidenteArchivo
+from archivos.s3 import AlmacenS3
 from archivos.tests.servidor_s3 import ServidorS3
 from buzon.errores import ErrorDominio
 from buzon.tests.ayudas import ROOT, puerto_libre
@@ -145,9 +147,8 @@ def test_a_file_goes_in_one_put_with_its_sha256_and_never_over_another(
     """One request per file (no "does the name exist?" first), carrying the hash the
     service records, which the server keeps and (on S3) checks; a taken name is refused
     by the server itself, and the object there stays as it was."""
-    from django.core.files.storage import default_storage
-
-    cliente_servicio = default_storage.connection.meta.client
+    almacen = cast(AlmacenS3, storages["default"])
+    cliente_servicio = almacen.cliente()
     operaciones: list[str] = []
 
     def anotar(model: object, **_: object) -> None:
@@ -167,7 +168,7 @@ def test_a_file_goes_in_one_put_with_its_sha256_and_never_over_another(
         # Refused (412; moto's answer also trips the client's checksum check): either
         # way an error, and the object stays.
         with pytest.raises(AlmacenNoDisponible):
-            default_storage._save(nombre, ContentFile(b"PK otra cosa"))
+            almacen._save(nombre, ContentFile(b"PK otra cosa"))
     finally:
         cliente_servicio.meta.events.unregister("before-call.s3", anotar)
     cuerpo = servidor_s3.cliente().get_object(Bucket=almacen_s3, Key=nombre)["Body"].read()
