@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from atencion import cola, memoria, services
 from atencion.tests.conftest import pdf_subido, presentar, sesion_de
+from calendario.models import DiaInhabil
 from promociones.models import Solicitud
 from tests.personas import ANALISTA
 
@@ -187,3 +188,22 @@ def test_the_supervisor_figures_are_remembered_and_follow_every_change(contribuy
     )
     datos = api.get("/api/v1/atencion/indicadores").json()
     assert datos["abiertas"] == 1
+
+
+def test_a_declared_non_working_day_makes_a_new_page_at_the_next_catalog_check(
+    contribuyente, supervisor, settings
+):
+    """Overdue and days left count business days: a day declared in the admin reaches the
+    remembered page within a catalog check (migration 0016), not a minute later."""
+    presentar(contribuyente)
+    staff = sesion_de(supervisor)
+    staff.get("/atencion/")
+    settings.CATALOGO_REVISAR_CADA_SEGUNDOS = 0  # every request checks the catalog
+    staff.get("/atencion/", {"estatus": ""})
+    with CaptureQueriesContext(connection) as sin_cambio:
+        staff.get("/atencion/", {"estatus": ""})
+    DiaInhabil.objects.create(fecha=date(2026, 12, 14), motivo="Contingencia")
+    with CaptureQueriesContext(connection) as con_dia:
+        staff.get("/atencion/", {"estatus": ""})
+    assert lecturas_de_solicitudes(sin_cambio) == 0
+    assert lecturas_de_solicitudes(con_dia) > 0

@@ -6,10 +6,13 @@ tests/produccion."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test import Client
 
+from calendario.models import DiaInhabil
 from promociones.catalogo import version_del_catalogo
 from promociones.consultas import catalogo_asuntos
 from promociones.models import Asunto, Servicio
@@ -50,6 +53,14 @@ def test_every_kind_of_catalog_change_raises_the_version(catalogo):
     assert sube(lambda: Asunto.objects.filter(clave="nuevo").delete())
     assert sube(lambda: Servicio.objects.filter(clave="orientacion").update(plazo_dias_habiles=6))
     assert sube(sin_sql_de_django)
+
+
+def test_declaring_a_non_working_day_raises_the_version(db):
+    """Pages remembered on the catalog's read count business days (migration 0016)."""
+    dia = date(2026, 12, 14)
+    assert sube(lambda: DiaInhabil.objects.create(fecha=dia, motivo="Contingencia"))
+    assert sube(lambda: DiaInhabil.objects.filter(fecha=dia).update(motivo="Acuerdo"))
+    assert sube(lambda: DiaInhabil.objects.filter(fecha=dia).delete())
 
 
 def test_requests_and_taxpayers_do_not_touch_the_catalogs_version(contribuyente):
