@@ -344,7 +344,11 @@ def sondear(almacen: Storage | None = None) -> None:
     writes. Raises whatever the storage raises (for /salud/lista)."""
     almacen = almacen or default_storage
     contenido = uuid.uuid4().hex.encode()
-    nombre = almacen.save(f"salud/{uuid.uuid4().hex}.txt", ContentFile(contenido))
+    # As every file is written: with its SHA-256, which the bucket must take.
+    nombre = almacen.save(
+        f"salud/{uuid.uuid4().hex}.txt",
+        con_huella(ContentFile(contenido), hashlib.sha256(contenido).hexdigest()),
+    )
     try:
         with almacen.open(nombre, "rb") as archivo:
             leido = archivo.read()
