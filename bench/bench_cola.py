@@ -37,7 +37,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -51,7 +50,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench.bench_tablero import _cronometro_bd, _get, _planes, _puerto_libre
-from bench.carga import preparar_base
+from bench.carga import detener, preparar_base
 
 RAIZ = Path(__file__).resolve().parent.parent
 SALIDA = RAIZ / "bench" / "out"
@@ -761,12 +760,7 @@ class Gunicorn:
 
     def __exit__(self, *exc: object) -> None:
         assert self.proceso is not None
-        self.proceso.send_signal(signal.SIGTERM)
-        try:
-            self.proceso.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proceso.kill()
-            self.proceso.wait()
+        detener(self.proceso)
         self.registro.close()
 
     def workers(self) -> list[int]:

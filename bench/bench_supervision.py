@@ -36,7 +36,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -52,7 +51,7 @@ from typing import Any
 from bench import objetivos
 from bench.bench_cola import SUPERVISORA, sembrar_cola
 from bench.bench_tablero import _cronometro_bd, _planes, _puerto_libre
-from bench.carga import preparar_base
+from bench.carga import detener, preparar_base
 
 RAIZ = Path(__file__).resolve().parent.parent
 SALIDA = RAIZ / "bench" / "out"
@@ -588,12 +587,7 @@ class Medicion:
                 if estado != 200:
                     raise RuntimeError(f"gunicorn respondió {estado}")
         finally:
-            servidor.send_signal(signal.SIGTERM)
-            try:
-                servidor.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                servidor.kill()
-                servidor.wait()
+            detener(servidor, espera=15)
             registro.close()
         tiempos.sort()
         r = {

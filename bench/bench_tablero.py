@@ -29,7 +29,6 @@ import os
 import pstats
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -43,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.carga import preparar_base
+from bench.carga import detener, preparar_base
 
 RAIZ = Path(__file__).resolve().parent.parent
 SALIDA = RAIZ / "bench" / "out"
@@ -521,12 +520,7 @@ class Carga:
                     rondas[nombre].append(rps)
                     print(f"ronda {ronda}: {nombre:<18} {rps:8.0f} rps", flush=True)
         finally:
-            servidor.send_signal(signal.SIGTERM)
-            try:
-                servidor.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                servidor.kill()
-                servidor.wait()
+            detener(servidor, espera=15)
             registro.close()
         # The best round of each: other processes on the machine only ever slow a round.
         mejor = {n: max(v) for n, v in rondas.items()}

@@ -129,6 +129,19 @@ def pedir(
         conexion.close()
 
 
+def detener(proceso: subprocess.Popen[Any], *, espera: float = 20) -> None:
+    """Stops a child as a process manager would: SIGTERM (gunicorn and the workers
+    finish what they were doing), then SIGKILL after ``espera`` seconds."""
+    if proceso.poll() is not None:
+        return
+    proceso.send_signal(signal.SIGTERM)
+    try:
+        proceso.wait(timeout=espera)
+    except subprocess.TimeoutExpired:
+        proceso.kill()
+        proceso.wait()
+
+
 class Gunicorn:
     """The product's gunicorn (``gunicorn.conf.py``) on 127.0.0.1 with ``entorno``.
 
@@ -183,14 +196,8 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn no respondió en {self.espera:.0f} s (ver {self.registro})")
 
     def __exit__(self, *exc: object) -> None:
-        if self.proceso is None or self.proceso.poll() is not None:
-            return
-        self.proceso.send_signal(signal.SIGTERM)
-        try:
-            self.proceso.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            self.proceso.kill()
-            self.proceso.wait()
+        if self.proceso is not None:
+            detener(self.proceso, espera=40)
 
     def workers(self) -> list[int]:
         """The worker processes' ids (children of the master)."""

@@ -14,7 +14,6 @@ import io
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bench.carga import RAIZ
+from bench.carga import RAIZ, detener
 
 FRONTERA = "----buzonbenchfrontera7MA4YWxkTrZu0gW"
 RUTA = "/api/v1/solicitudes"
@@ -192,14 +191,8 @@ class GeneradorDeAcuses:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.proceso is None or self.proceso.poll() is not None:
-            return
-        self.proceso.send_signal(signal.SIGTERM)
-        try:
-            self.proceso.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proceso.kill()
-            self.proceso.wait()
+        if self.proceso is not None:
+            detener(self.proceso)
 
 
 def esperar_pdfs(limite: float = 900) -> tuple[int, float]:
