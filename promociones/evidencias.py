@@ -28,6 +28,7 @@ __all__ = [
     "EvidenciaGuardada",
     "borrar_evidencia",
     "error_muy_grande",
+    "es_nombre_de_zip",
     "sanear_nombre",
     "sha256_de",
     "validar_y_guardar_evidencia",
@@ -67,12 +68,14 @@ def validar_y_guardar_evidencia(
     """Checks ``archivo`` and streams it to storage, or raises ``ErrorDominio``.
 
     The cheap checks come first (name, size), then the zip inspection, then the
-    scanner, and only a file that passed them all is stored. The client's content
+    scanner, and only a file that passed them all is kept: a big upload the handler
+    already sent to object storage (``promociones.subidas``) is deleted when refused.
+    The client's content
     type is never consulted: only the bytes decide. Every refusal names the file (and,
     for what is inside the zip, the file inside it at fault).
     """
     nombre = sanear_nombre(archivo.name or "")
-    if not nombre.lower().endswith(".zip"):
+    if not es_nombre_de_zip(nombre):
         if not nombre:
             raise ErrorDominio("evidencia_no_zip")
         raise ErrorDominio("evidencia_no_zip.extension", nombre=nombre)
@@ -111,6 +114,12 @@ def validar_y_guardar_evidencia(
 def borrar_evidencia(clave: str, *, almacen: Storage | None = None) -> None:
     """Removes a stored evidence file (a filing that failed after storing it)."""
     (almacen or default_storage).delete(clave)
+
+
+def es_nombre_de_zip(nombre: str) -> bool:
+    """Whether the client's file name (cleaned as :func:`sanear_nombre` does) is a .zip's:
+    the first check evidence passes."""
+    return sanear_nombre(nombre).lower().endswith(".zip")
 
 
 def error_muy_grande(nombre: str | None = None, tamano: int | None = None) -> ErrorDominio:

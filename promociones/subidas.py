@@ -39,7 +39,12 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from archivos import almacen as almacen_archivos
-from promociones.evidencias import LIMITE_BYTES, ArchivoExcedido, sanear_nombre
+from promociones.evidencias import (
+    LIMITE_BYTES,
+    ArchivoExcedido,
+    es_nombre_de_zip,
+    sanear_nombre,
+)
 
 __all__ = [
     "MARCA_ARCHIVOS",
@@ -159,7 +164,7 @@ class LimiteEvidenciaUploadHandler(TemporaryFileUploadHandler):
         archivo.sha256 = self._resumen.hexdigest()
         # Only a file that can still be accepted: a name that is not a .zip is refused
         # before anything is stored.
-        if sanear_nombre(archivo.name or "").lower().endswith(".zip"):
+        if es_nombre_de_zip(archivo.name or ""):
             archivo.envio_anticipado = almacen_archivos.envio_anticipado(
                 "evidencias", "zip", archivo, archivo.sha256
             )
