@@ -16,7 +16,7 @@ from atencion.tests.conftest import pdf_subido
 from buzon.errores import ErrorDominio
 from buzon.lib.texto import MAX_MARCAS_SEGUIDAS
 from promociones.models import Solicitud
-from promociones.tests.conftest import token_para, zip_subido
+from promociones.tests.conftest import aclaracion, token_para, zip_subido
 
 # Defect 1 as reported: 3,000 visible characters, each letter carrying 299 combining
 # marks: 900,000 code points and 1.8 MB that once took 150 s of CPU per acuse download.
@@ -169,13 +169,7 @@ def test_a_database_locked_longer_than_its_wait_is_a_503_and_stores_nothing(
     with caplog.at_level(logging.CRITICAL):
         respuesta = api.post(
             "/api/v1/solicitudes",
-            {
-                "servicio": "aclaracion",
-                "asunto": "emisiones",
-                "descripcion": "Mi pago no aparece.",
-                "telefono": "5512345678",
-                "evidencia": zip_subido(),
-            },
+            aclaracion(),
         )
     assert respuesta.status_code == 503, respuesta.content
     assert respuesta.json()["codigo"] == "servicio_ocupado"

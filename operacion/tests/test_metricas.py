@@ -18,7 +18,7 @@ from acuses.models import PdfPendiente
 from avisos.services import encolar_sms
 from buzon.tests.ayudas import ROOT, entorno_de_servidor, iniciar_gunicorn
 from promociones.models import Solicitud
-from promociones.tests.conftest import token_para, zip_subido
+from promociones.tests.conftest import aclaracion, token_para
 
 pytestmark = pytest.mark.django_db
 
@@ -69,13 +69,7 @@ def test_a_filing_moves_the_counters(client, settings, contribuyente):
     antes = leer(client)
     r = api.post(
         "/api/v1/solicitudes",
-        {
-            "servicio": "aclaracion",
-            "asunto": "emisiones",
-            "descripcion": "Mi pago no aparece.",
-            "telefono": "5512345678",
-            "evidencia": zip_subido(),
-        },
+        aclaracion(),
     )
     assert r.status_code == 201
     # A notice waiting in the outbox for ten minutes (no worker runs in this test).
@@ -118,13 +112,7 @@ def test_the_acuses_waiting_for_their_pdf_show_until_the_worker_stores_them(
     for _ in range(2):
         r = api.post(
             "/api/v1/solicitudes",
-            {
-                "servicio": "aclaracion",
-                "asunto": "emisiones",
-                "descripcion": "Mi pago no aparece.",
-                "telefono": "5512345678",
-                "evidencia": zip_subido(),
-            },
+            aclaracion(),
         )
         assert r.status_code == 201
     PdfPendiente.objects.update(creado=timezone.now() - timedelta(minutes=5))

@@ -19,7 +19,7 @@ from django.test import Client
 from buzon.tests.ayudas import ROOT
 from operacion.middleware import id_de_peticion
 from operacion.registro import FormatoJson
-from promociones.tests.conftest import token_para, zip_subido
+from promociones.tests.conftest import aclaracion, token_para
 
 pytestmark = pytest.mark.django_db
 
@@ -92,13 +92,7 @@ def test_every_line_of_a_request_has_its_id_and_the_last_one_its_status_and_time
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token_para(contribuyente)}")
     r = api.post(
         "/api/v1/solicitudes",
-        {
-            "servicio": "aclaracion",
-            "asunto": "emisiones",
-            "descripcion": "Mi pago no aparece.",
-            "telefono": "5512345678",
-            "evidencia": zip_subido(),
-        },
+        aclaracion(),
         HTTP_X_REQUEST_ID="prueba-de-registro-1",
     )
     assert r.status_code == 201

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -86,6 +87,19 @@ def zip_bytes(contenido: bytes = b"Comprobante de pago del periodo 2026-02.\n") 
 def zip_subido(nombre: str = "evidencia.zip", contenido: bytes | None = None) -> SimpleUploadedFile:
     datos = zip_bytes() if contenido is None else contenido
     return SimpleUploadedFile(nombre, datos, content_type="application/zip")
+
+
+def aclaracion(**cambios: Any) -> dict[str, Any]:
+    """A valid Aclaración for ``POST /api/v1/solicitudes``, with a small zip as evidence;
+    ``cambios`` replace or add fields."""
+    return {
+        "servicio": "aclaracion",
+        "asunto": "emisiones",
+        "descripcion": "Mi pago no aparece.",
+        "telefono": "5512345678",
+        "evidencia": zip_subido(),
+        **cambios,
+    }
 
 
 def zip_que_escapa() -> bytes:
