@@ -38,7 +38,7 @@ from buzon.errores import ErrorDominio
 from promociones.descargas import adjunto
 from promociones.limpieza import limpiar_huerfanos
 from promociones.models import Evidencia, Respuesta, Solicitud
-from promociones.tests.conftest import iniciar_sesion, token_para, zip_bytes
+from promociones.tests.conftest import aclaracion, iniciar_sesion, token_para, zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -294,16 +294,8 @@ def test_a_new_name_is_never_written_over(almacen: Almacen):
 GRANDE = zip_bytes(os.urandom(2 * MB))  # past ENVIO_ANTICIPADO_DESDE: sent early on S3
 
 
-def _presentar_grande(api: Client, evidencia: bytes, **campos: str) -> Any:
-    datos: dict[str, Any] = {
-        "servicio": "aclaracion",
-        "asunto": "emisiones",
-        "descripcion": "Los pagos del bimestre, con sus comprobantes.",
-        "telefono": "5512345678",
-        "evidencia": ContentFile(evidencia, name="comprobantes.zip"),
-        **campos,
-    }
-    clave = datos.pop("clave", "")
+def _presentar_grande(api: Client, evidencia: bytes, clave: str = "", **campos: str) -> Any:
+    datos = aclaracion(evidencia=ContentFile(evidencia, name="comprobantes.zip"), **campos)
     if clave:
         return api.post("/api/v1/solicitudes", datos, HTTP_IDEMPOTENCY_KEY=clave)
     return api.post("/api/v1/solicitudes", datos)
