@@ -37,10 +37,12 @@ def _requerido(extra: Mapping[str, Any], clave: str, tipo: str) -> Any:
 
 
 def _evidencia(solicitud: Solicitud) -> Evidencia | None:
-    # The filing that just saved the row left it cached on the request (a one-to-one):
-    # read there, it costs no query while the folio counter is locked.
+    # The filing that just saved the row (or knew there was none) left it cached on the
+    # request (a one-to-one): read there, it costs no query while the folio counter is
+    # locked.
     if Solicitud.evidencia.is_cached(solicitud):
-        return solicitud.evidencia
+        evidencia = Solicitud.evidencia.related.get_cached_value(solicitud)
+        return evidencia if isinstance(evidencia, Evidencia) else None
     return Evidencia.objects.filter(solicitud=solicitud).first()
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import transaction
 
+from acuses.models import Acuse
 from acuses.sello import Sellador
 from buzon.errores import ErrorDominio, NoEncontrada
 from promociones.hechos import emitir_acuse
@@ -193,6 +194,15 @@ def bloquear(a: Accion, *, solicitud: Solicitud, rol_de: RolDe) -> Solicitud:
 
 
 @dataclass(frozen=True)
+class Efectos:
+    """The rows one run of an action wrote beside the request: its history row and its
+    acuse (None for an action that issues none)."""
+
+    evento: Evento
+    acuse: Acuse | None
+
+
+@dataclass(frozen=True)
 class Resultado:
     solicitud: Solicitud
     evento: Evento
@@ -224,7 +234,7 @@ def ejecutar(
             s.save(update_fields=list(campos))
         if hecho.filas is not None:
             hecho.filas(s)
-        evento = efectos(
+        escrito = efectos(
             a,
             solicitud=s,
             actor_id=actor_id,
@@ -233,7 +243,7 @@ def ejecutar(
             cambio=hecho,
             avisar=avisar,
         )
-    return Resultado(s, evento)
+    return Resultado(s, escrito.evento)
 
 
 def efectos(
@@ -246,7 +256,7 @@ def efectos(
     cambio: Cambio,
     avisar: Avisar | None = None,
     material: Sellador | None = None,
-) -> Evento:
+) -> Efectos:
     """What every run of ``a`` leaves, in the caller's transaction: the notice (its
     record goes into the history), the history row, and the acuse (sealed by
     ``material``, the configured Sellador when None)."""
@@ -266,12 +276,13 @@ def efectos(
     evento = Evento.objects.create(
         solicitud=solicitud, tipo=a.evento, actor_id=actor_id, creado=momento, datos=datos
     )
+    acuse = None
     if a.acuse is not None:
-        emitir_acuse(
+        acuse = emitir_acuse(
             solicitud=solicitud,
             tipo=a.acuse,
             momento=momento,
             extra=cambio.extra_acuse,
             material=material,
         )
-    return evento
+    return Efectos(evento, acuse)

@@ -7,6 +7,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -146,7 +147,22 @@ def _solicitud_con_clave(contribuyente: Contribuyente, clave: str | None) -> Sol
     return Solicitud.objects.filter(contribuyente=contribuyente, clave_idempotencia=clave).first()
 
 
-def registrar_solicitud(
+@dataclass(frozen=True)
+class Registro:
+    """What :func:`registrar` left: the request and, when this call filed it, the rows
+    written with it (``efectos``: its history row and its acuse de recepción); None when
+    the request was filed before (a retry with its key), which may have changed since."""
+
+    solicitud: Solicitud
+    efectos: pipeline.Efectos | None
+
+
+def registrar_solicitud(**campos: Any) -> Solicitud:
+    """:func:`registrar` for callers that only need the request."""
+    return registrar(**campos).solicitud
+
+
+def registrar(
     *,
     contribuyente: Contribuyente,
     servicio: str,
@@ -157,7 +173,7 @@ def registrar_solicitud(
     clave_idempotencia: str | None = None,
     momento: datetime | None = None,
     evidencia_excedida: bool | ArchivoExcedido | None = False,
-) -> Solicitud:
+) -> Registro:
     """Validates and records a request with its folio, evidence, history and acuse.
 
     A retry with the same ``clave_idempotencia`` returns the request the first call made;
@@ -178,7 +194,7 @@ def registrar_solicitud(
         )
     previa = _solicitud_con_clave(contribuyente, clave)
     if previa is not None:
-        return _la_misma(previa, huella)
+        return Registro(_la_misma(previa, huella), None)
 
     datos = validar_solicitud(
         servicio=servicio,
@@ -201,7 +217,7 @@ def registrar_solicitud(
         plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio))
         material = sello.material()
         with transaction.atomic():
-            solicitud = _crear(
+            solicitud, efectos = _crear(
                 contribuyente, datos, guardada, clave, huella, momento, plazo, material
             )
     except BaseException as exc:
@@ -211,10 +227,10 @@ def registrar_solicitud(
             # Two submissions with the same key raced; the other one committed first.
             previa = _solicitud_con_clave(contribuyente, clave)
             if previa is not None:
-                return _la_misma(previa, huella)
+                return Registro(_la_misma(previa, huella), None)
         raise
     logger.info("Solicitud %s registrada para %s", solicitud.folio, contribuyente.rfc)
-    return solicitud
+    return Registro(solicitud, efectos)
 
 
 @dataclass(frozen=True)
@@ -266,7 +282,7 @@ def presentar_desde_formulario(
         )
         if igual is not None:
             return Presentacion(igual, repetida=True)
-    solicitud = registrar_solicitud(
+    registro = registrar(
         contribuyente=contribuyente,
         servicio=servicio,
         asunto=asunto,
@@ -278,7 +294,7 @@ def presentar_desde_formulario(
         evidencia_excedida=evidencia_excedida,
     )
     # A racing submission with the same key may have filed it a moment before.
-    return Presentacion(solicitud, repetida=solicitud.recibida != momento)
+    return Presentacion(registro.solicitud, repetida=registro.efectos is None)
 
 
 def _crear(
@@ -290,7 +306,7 @@ def _crear(
     momento: datetime,
     plazo: Plazo,
     material: Sellador,
-) -> Solicitud:
+) -> tuple[Solicitud, pipeline.Efectos]:
     solicitud = Solicitud.objects.create(
         folio=asignar_folio(datos.servicio, momento),
         contribuyente=contribuyente,
@@ -312,9 +328,12 @@ def _crear(
             bytes=guardada.bytes,
             sha256=guardada.sha256,
             archivo=guardada.clave,
-        )
+        )  # which also tells the request it has this evidence
+    else:
+        # Known to have none: reading solicitud.evidencia afterwards asks nothing.
+        Solicitud.evidencia.related.set_cached_value(solicitud, None)
     # The pipeline's "registrar": its history row and its acuse de recepción.
-    pipeline.efectos(
+    efectos = pipeline.efectos(
         pipeline.accion("registrar"),
         solicitud=solicitud,
         actor_id=contribuyente.usuario_id,
@@ -328,4 +347,4 @@ def _crear(
         ),
         material=material,
     )
-    return solicitud
+    return solicitud, efectos

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from jsonschema import Draft202012Validator
 
 from promociones.models import Asunto, Solicitud
@@ -97,6 +99,27 @@ def test_filing_returns_201_with_the_contract_shape(api, contribuyente):
     assert [a["tipo"] for a in datos["acuses"]] == ["recepcion"]
     assert datos["acuses"][0]["url"] == f"/api/v1/solicitudes/{datos['folio']}/acuses/recepcion"
     assert [h["evento"] for h in datos["historial"]] == ["recibida"]
+
+
+@pytest.mark.parametrize(
+    "cambios",
+    [{}, {"servicio": "orientacion", "telefono": None, "evidencia": None}, {"clave": "k-1"}],
+    ids=["con-evidencia", "sin-evidencia", "con-clave"],
+)
+def test_the_201_is_what_the_request_then_reads_as_and_reads_nothing_back(
+    api, contribuyente, cambios
+):
+    with CaptureQueriesContext(connection) as consultas:
+        r = presentar(api, **cambios)
+    assert r.status_code == 201, r.content
+    # Built from the rows the filing wrote: after its last write, not one read.
+    sql = [q["sql"] for q in consultas.captured_queries]
+    ultima_escritura = max(i for i, q in enumerate(sql) if q.startswith(("INSERT", "UPDATE")))
+    assert [q for q in sql[ultima_escritura:] if q.startswith("SELECT")] == []
+    leida = api.get(f"/api/v1/solicitudes/{r.json()['folio']}")
+    assert r.json() == leida.json()
+    if "clave" in cambios:  # the retry answers the request as it is now, read back
+        assert presentar(api, **cambios).json() == leida.json()
 
 
 @pytest.mark.parametrize(
