@@ -204,18 +204,19 @@ def registrar(
         hay_evidencia=evidencia is not None,
         evidencia_excedida=evidencia_excedida,
     )
+    momento = momento or timezone.now()
+    # Read before the transaction what no folio depends on: the response date (the
+    # calendar's non-working days) and the sealing key. The database's write lock
+    # (SQLite: BEGIN IMMEDIATE, at the transaction's start) and the folio counter's row
+    # lock (PostgreSQL: from asignar_folio) are held until the commit, and every filing
+    # of the servicio waits on them. Read before the evidence is stored, too: a big file
+    # already on its way to a bucket is still travelling meanwhile.
+    plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio))
+    material = sello.material()
     guardada: EvidenciaGuardada | None = None
     if evidencia is not None:
         guardada = validar_y_guardar_evidencia(evidencia)
-    momento = momento or timezone.now()
     try:
-        # Read before the transaction what no folio depends on: the response date (the
-        # calendar's non-working days) and the sealing key. The database's write lock
-        # (SQLite: BEGIN IMMEDIATE, at the transaction's start) and the folio counter's
-        # row lock (PostgreSQL: from asignar_folio) are held until the commit, and every
-        # filing of the servicio waits on them.
-        plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio))
-        material = sello.material()
         with transaction.atomic():
             solicitud, efectos = _crear(
                 contribuyente, datos, guardada, clave, huella, momento, plazo, material

@@ -38,6 +38,7 @@ from promociones.evidencias import (
     validar_y_guardar_evidencia,
 )
 from promociones.subidas import (
+    HUELLA_EN_PARALELO_DESDE,
     MARCA,
     ContadorDeArchivos,
     EvidenciaTemporal,
@@ -211,15 +212,22 @@ def test_the_handler_drops_the_file_at_exactly_10485760_bytes_and_counts_the_res
     assert error.mensaje.startswith("«e.zip» pesa 11.2 MB; debe pesar menos de 10 MB.")
 
 
-def test_the_handler_hashes_what_it_writes(almacen):
+@pytest.mark.parametrize("cuerpo", [10, HUELLA_EN_PARALELO_DESDE], ids=["en-linea", "en-otro-hilo"])
+def test_the_handler_hashes_what_it_writes_in_the_order_it_came(almacen, cuerpo):
     manejador = LimiteEvidenciaUploadHandler(None)
+    manejador.handle_raw_input(None, {}, cuerpo, "limite", "utf-8")
     manejador.new_file("evidencia", "e.zip", "application/zip", None)
-    for parte in (b"hola ", b"mundo"):
+    # Many chunks, each different: one hashed out of order changes the digest.
+    partes = [f"parte {i} ñ;".encode() * (i + 1) for i in range(300)]
+    for parte in partes:
         manejador.receive_data_chunk(parte, 0)
-    archivo = manejador.file_complete(10)
+    hilos = [h.name for h in threading.enumerate() if h.name.startswith("huella")]
+    assert bool(hilos) == (cuerpo >= HUELLA_EN_PARALELO_DESDE)
+    todo = b"".join(partes)
+    archivo = manejador.file_complete(len(todo))
     assert archivo is not None
-    assert archivo.sha256 == hashlib.sha256(b"hola mundo").hexdigest()
-    assert archivo.read() == b"hola mundo"
+    assert archivo.sha256 == hashlib.sha256(todo).hexdigest()
+    assert archivo.read() == todo
     archivo.close()
 
 
