@@ -225,13 +225,29 @@ def test_un_ajeno_recibe_lo_mismo_que_con_un_dato_inexistente(escenario: Escenar
                         fallas.append(f"{donde}: respondió {ajena.status_code}")
                     elif any(secreto.encode() in cuerpo for secreto in SECRETOS):
                         fallas.append(f"{donde}: mostró datos del titular")
-                    elif forma(ajena, url, valor) != forma(inexistente, url_nada, desconocido):
+                    elif (a := forma(ajena, url, valor)) != (
+                        b := forma(inexistente, url_nada, desconocido)
+                    ):
                         fallas.append(
-                            f"{donde}: {ajena.status_code} {cuerpo[:120]!r} en lugar de lo "
-                            f"mismo que un dato inexistente ({inexistente.status_code} "
-                            f"{_contenido(inexistente)[:120]!r})"
+                            f"{donde}: {ajena.status_code} en lugar de lo mismo que un dato "
+                            f"inexistente ({inexistente.status_code}); {_diferencia(a, b)}"
                         )
     assert not fallas, "\n".join(fallas)
+
+
+def _diferencia(a: tuple[Any, ...], b: tuple[Any, ...]) -> str:
+    """Where two answers' shapes first differ, with some bytes around it on each side."""
+    nombres = ("estado", "tipo", "destino", "cuerpo", "mensajes")
+    for nombre, x, y in zip(nombres, a, b, strict=True):
+        if x == y:
+            continue
+        if isinstance(x, bytes) and isinstance(y, bytes):
+            pares = enumerate(zip(x, y, strict=False))
+            i = next((k for k, (p, q) in pares if p != q), min(len(x), len(y)))
+            d = max(0, i - 80)
+            return f"{nombre} desde el byte {i}: {x[d : i + 160]!r} / {y[d : i + 160]!r}"
+        return f"{nombre}: {x!r} / {y!r}"
+    return "sin diferencia"
 
 
 def _es_rechazo_anonimo(r: Any) -> bool:
