@@ -63,7 +63,7 @@ MARCA = "evidencia_excedida"
 MARCA_ARCHIVOS = "demasiados_archivos"
 # How much of the body the parser asks for at a time (it takes the smallest of its
 # handlers' chunk_size, so both handlers here say it). Django's 64 KiB makes gunicorn
-# copy its read-ahead buffer (up to 1 MiB) on every read: 10 MB took 10–25 ms to read,
+# copy its read-ahead buffer (up to 1 MiB) on every read: 10 MB took 10–39 ms to read,
 # against 5–10 ms in 1 MiB reads (bench/README.md, "leer el cuerpo en bloques de 1 MiB").
 BLOQUE = 1024 * 1024
 # A body from this size on hashes its file in a thread beside the parser (_Huella).
