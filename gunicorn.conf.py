@@ -22,7 +22,10 @@ workers = int(os.environ.get("BUZON_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 # elsewhere: the database's lock timeout, the PDF and antivirus time limits, the upload
 # limits. A worker whose main loop stops answering is replaced after `timeout`.
 worker_class = os.environ.get("BUZON_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("BUZON_HILOS") or 4)
+# Four threads for gthread; one otherwise. gunicorn quietly turns a `sync` worker with
+# more than one thread into a gthread one, so BUZON_WORKER_CLASS=sync alone used to run
+# gthread workers of 4 threads, benches included (bench/README.md, "Issue 12, sexta").
+threads = int(os.environ.get("BUZON_HILOS") or (4 if worker_class == "gthread" else 1))
 timeout = 30
 graceful_timeout = 10
 # Django and the app are imported once in the master, before forking: workers start

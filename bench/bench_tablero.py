@@ -79,7 +79,9 @@ def _argumentos(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--segundos", type=int, default=5, help="duración de cada carga")
     p.add_argument("--rondas", type=int, default=2, help="rondas alternadas de carga")
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--worker-class", default="sync", help="sync o gthread")
+    p.add_argument(
+        "--worker-class", default="sync", help="sync o gthread (4 hilos, el del producto)"
+    )
     p.add_argument("--conexiones", type=int, default=4, help="conexiones simultáneas")
     p.add_argument("--sin-carga", action="store_true", help="omite gunicorn")
     p.add_argument("--perfil", action="store_true", help="cProfile del tablero")
@@ -498,6 +500,9 @@ class Carga:
             str(self.args.workers),
             "--worker-class",
             self.args.worker_class,
+            # gunicorn runs sync with more than one thread as gthread: say both.
+            "--threads",
+            "4" if self.args.worker_class == "gthread" else "1",
             "--graceful-timeout",
             "5",
         ]

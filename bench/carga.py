@@ -146,6 +146,9 @@ class Gunicorn:
     """The product's gunicorn (``gunicorn.conf.py``) on 127.0.0.1 with ``entorno``.
 
     ``workers`` None keeps the config's own count (BUZON_WORKERS, else 2 × cores + 1).
+    Its workers are ``sync`` ones, one request at a time each, as the issue's figures
+    were measured (before this stop gunicorn quietly ran them as the config's gthread of
+    4 threads); :meth:`clase` says which class ran.
     Everything it writes goes to ``registro``.
     """
 
@@ -169,7 +172,10 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         orden = [
             sys.executable, "-m", "gunicorn", "buzon.wsgi:application",
-            "--bind", f"127.0.0.1:{self.puerto}", "--worker-class", "sync",
+            "--bind", f"127.0.0.1:{self.puerto}",
+            # sync workers, as the issue's figures were measured; gunicorn runs sync with
+            # the config's 4 threads as gthread, hence the threads too.
+            "--worker-class", "sync", "--threads", "1",
             "--graceful-timeout", "20",
             # gunicorn 27's control socket has one default path: two servers (or another
             # bench's) would take it from each other. The bench never uses it.
@@ -212,6 +218,11 @@ class Gunicorn:
                 hijos.append(int(stat.parent.name))
         return sorted(hijos)
 
+    def clase(self) -> str:
+        """The worker class gunicorn says it runs ("gthread", "sync")."""
+        m = re.search(r"Using worker: (\S+)", self.texto_registro())
+        return m.group(1) if m else "?"
+
     def texto_registro(self) -> str:
         return self.registro.read_text(encoding="utf-8", errors="replace")
 
@@ -228,6 +239,14 @@ def tics_cpu(pid: int) -> int:
     """User plus system CPU time of a process so far, in clock ticks (10 ms)."""
     campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(campos[11]) + int(campos[12])
+
+
+def tics_maquina() -> tuple[int, int]:
+    """CPU time of the whole machine so far, in clock ticks: (busy, total). Busy is all
+    but idle and I/O wait."""
+    campos = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    total = sum(campos[:8])  # guest times are already inside user and nice
+    return total - campos[3] - campos[4], total
 
 
 def reiniciar_pico(pid: int) -> None:

@@ -55,3 +55,34 @@ def test_gunicorn_sirve_con_la_configuracion_del_proyecto(tmp_path):
         registro.close()
     log = (tmp_path / "gunicorn.log").read_text()
     assert log.count("Booting worker") == 2, log
+
+
+def _configuracion(**entorno: str) -> dict[str, str]:
+    """What gunicorn would run with the project's gunicorn.conf.py and ``entorno``, as
+    gunicorn itself prints it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUZON_")}
+    env.update(entorno, DJANGO_SETTINGS_MODULE="buzon.settings")
+    salida = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "buzon.wsgi", "--print-config"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    valores = {}
+    for linea in salida.splitlines():
+        clave, _, valor = linea.partition("=")
+        valores[clave.strip()] = valor.strip()
+    return valores
+
+
+def test_la_clase_de_worker_pedida_es_la_que_corre():
+    # gunicorn runs a `sync` worker with more than one thread as gthread: asking for
+    # sync must also bring one thread, or the request is silently ignored.
+    por_omision = _configuracion()
+    assert (por_omision["worker_class"], por_omision["threads"]) == ("gthread", "4")
+    sync = _configuracion(BUZON_WORKER_CLASS="sync")
+    assert (sync["worker_class"], sync["threads"]) == ("sync", "1")
+    hilos = _configuracion(BUZON_HILOS="8")
+    assert (hilos["worker_class"], hilos["threads"]) == ("gthread", "8")
