@@ -24,7 +24,7 @@ workers = int(os.environ.get("BUZON_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 worker_class = os.environ.get("BUZON_WORKER_CLASS", "gthread")
 # Four threads for gthread; one otherwise. gunicorn quietly turns a `sync` worker with
 # more than one thread into a gthread one, so BUZON_WORKER_CLASS=sync alone used to run
-# gthread workers of 4 threads, benches included (bench/README.md, "Issue 12, sexta").
+# gthread workers of 4 threads, benches included (decision 0020).
 threads = int(os.environ.get("BUZON_HILOS") or (4 if worker_class == "gthread" else 1))
 timeout = 30
 graceful_timeout = 10
