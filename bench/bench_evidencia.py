@@ -50,6 +50,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -441,25 +442,32 @@ def _grandes(
 
 
 def _calentar(servidor: Gunicorn, workers: list[int], token: str) -> int:
-    """Small filings, one at a time, until every worker has served one since now: the
-    first request of a worker loads fonts, the sealing key and caches (about 12 MB),
-    which is not what a 10 MB upload costs."""
+    """Small filings until every worker has served some since now: the first request of
+    a worker loads fonts, the sealing key and caches (about 12 MB), which is not what a
+    10 MB upload costs. They go as many at a time as there are workers: one at a time,
+    sync workers may all go to the same one (it happened: 20 in a row)."""
     chico = Path(tempfile.mkdtemp(prefix="bench-calentar-")) / "chico.zip"
     cuerpo = chico.with_suffix(".bin")
     escribir_zip(chico, TAMANO_CHICO, semilla=b"calentamiento\n")
     escribir_cuerpo(cuerpo, chico)
+    datos = cuerpo.read_bytes()
+
+    def presentar(_: int) -> tuple[int, bytes, Any]:
+        return pedir(servidor.puerto, RUTA, metodo="POST", cuerpo=datos, cabeceras=cabeceras(token))
+
     antes = {pid: tics_cpu(pid) for pid in workers}
-    for hechas in range(1, 10 * len(workers) + 1):
-        estado, respuesta, _ = pedir(
-            servidor.puerto, RUTA, metodo="POST", cuerpo=cuerpo.read_bytes(),
-            cabeceras=cabeceras(token),
-        )  # fmt: skip
-        if estado != 201:
-            raise RuntimeError(f"calentamiento: {estado} {respuesta[:300]!r}")
-        # A filing costs far more than 5 ticks (50 ms); an idle worker, a tick or none.
-        if all(tics_cpu(pid) - antes[pid] > 5 for pid in workers):
-            shutil.rmtree(chico.parent)
-            return hechas
+    hechas = 0
+    with ThreadPoolExecutor(len(workers)) as hilos:
+        for _ronda in range(10):
+            for estado, respuesta, _ in hilos.map(presentar, range(len(workers))):
+                hechas += 1
+                if estado != 201:
+                    raise RuntimeError(f"calentamiento: {estado} {respuesta[:300]!r}")
+            # A filing costs 12–20 ms of CPU (one or two 10 ms ticks); an idle worker,
+            # none in that time.
+            if all(tics_cpu(pid) - antes[pid] > 2 for pid in workers):
+                shutil.rmtree(chico.parent)
+                return hechas
     raise RuntimeError("Algún worker no atendió ninguna presentación de calentamiento")
 
 
