@@ -444,8 +444,9 @@ def _grandes(
 def _calentar(servidor: Gunicorn, workers: list[int], token: str) -> int:
     """Small filings until every worker has served some since now: the first request of
     a worker loads fonts, the sealing key and caches (about 12 MB), which is not what a
-    10 MB upload costs. They go as many at a time as there are workers: one at a time,
-    sync workers may all go to the same one (it happened: 20 in a row)."""
+    10 MB upload costs. They go as many at a time as there are workers, so that each
+    sync worker is handed one: a warm-up that waits for a worker the load never reaches
+    fails the run."""
     chico = Path(tempfile.mkdtemp(prefix="bench-calentar-")) / "chico.zip"
     cuerpo = chico.with_suffix(".bin")
     escribir_zip(chico, TAMANO_CHICO, semilla=b"calentamiento\n")
