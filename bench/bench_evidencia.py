@@ -313,8 +313,9 @@ def _hijo(args: argparse.Namespace) -> int:
         registro = SALIDA / f"gunicorn-evidencia-{motor}-{almacen}.log"
         generador = SALIDA / f"generar-acuses-evidencia-{motor}-{almacen}.log"
         with Gunicorn(os.environ, registro, workers=args.workers) as servidor:
-            print(f"gunicorn: {args.workers} workers {servidor.clase()}", flush=True)
-            resultado = {"clase": servidor.clase(), **_minima(args, servidor)}
+            clase = servidor.clase()
+            print(f"gunicorn: {args.workers} workers {clase}", flush=True)
+            resultado = {"clase": clase, **_minima(args, servidor)}
             # The request alone first, as when 116/s was measured: the PDFs queue up.
             resultado |= _presentaciones(args, servidor, cuerpo_chico, tokens, args.rondas)
             resultado |= _grandes(args, servidor, cuerpo_grande, sha_grande, tokens[0])

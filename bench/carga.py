@@ -193,7 +193,12 @@ class Gunicorn:
             if self.proceso.poll() is not None:
                 break
             try:
-                if pedir(self.puerto, self.listo, tiempo=5)[0] == 200:
+                # Ready once it answers and every worker asked for is forked: one worker
+                # answers before the others exist, and a figure taken over workers()
+                # would then miss them.
+                if pedir(self.puerto, self.listo, tiempo=5)[0] == 200 and (
+                    self.workers_pedidos is None or len(self.workers()) >= self.workers_pedidos
+                ):
                     return self
             except OSError:
                 pass
