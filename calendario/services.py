@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -59,8 +60,18 @@ def siguiente_habil(dia: date) -> date:
         ventana *= 2
 
 
-def plazo_de_respuesta(recibida: datetime, dias: int) -> Plazo:
+def plazo_de_respuesta(
+    recibida: datetime, dias: int, declarados: Collection[date] | None = None
+) -> Plazo:
     """From when the term counts and the date an answer is due, for a request received
-    at ``recibida``: filed on a non-business day it counts from the next business day."""
-    desde = siguiente_habil(fecha_en_mexico(recibida))
+    at ``recibida``: filed on a non-business day it counts from the next business day.
+
+    ``declarados``: every extra non-working day declared, when the caller already holds
+    them (promociones.catalogo keeps them with the catalog's version); without it, the
+    days of the window the answer can fall in are read."""
+    dia = fecha_en_mexico(recibida)
+    if declarados is not None:
+        desde = dias_habiles.siguiente_habil(dia, declarados)
+        return Plazo(desde, dias_habiles.sumar_habiles(desde, dias, declarados))
+    desde = siguiente_habil(dia)
     return Plazo(desde, sumar_habiles(desde, dias))

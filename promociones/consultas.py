@@ -92,10 +92,12 @@ def catalogo_asuntos() -> CatalogoAsuntos:
 
 
 def olvidar_asuntos() -> None:
-    """Drops the cached asunto list (tests: each test database starts its own catalog)."""
+    """Drops the cached asunto list and the catalog the lookups remember (tests: each
+    test database starts its own catalog)."""
     global _cache
     with _cache_lock:
         _cache = None
+    catalogo.olvidar()
 
 
 @dataclass(frozen=True)

@@ -75,15 +75,18 @@ def validar_solicitud(
     telefono: str,
     hay_evidencia: bool,
     evidencia_excedida: bool | ArchivoExcedido | None = False,
+    leido: catalogo.Catalogo | None = None,
 ) -> DatosSolicitud:
-    """The form's rules in the form's order; raises ErroresSolicitud with every broken one."""
+    """The form's rules in the form's order; raises ErroresSolicitud with every broken one.
+    ``leido``: the catalog the caller already holds (else the current one)."""
     errores: list[ErrorDominio] = []
     servicio, asunto, telefono = (sin_controles(v).strip() for v in (servicio, asunto, telefono))
-    serv = catalogo.servicio_por_clave(servicio)
+    leido = leido or catalogo.vigente()
+    serv = leido.servicio(servicio)
     if serv is None:
         # Without a service nothing else can be judged (the rules depend on it).
         raise ErroresSolicitud([ErrorDominio("servicio_invalido")])
-    asu = catalogo.asunto_ofrecido(serv, asunto)
+    asu = leido.asunto(serv, asunto)
     if asu is None:
         errores.append(ErrorDominio("asunto_invalido.del_servicio", servicios=serv.nombre_plural))
     texto = normalizar_saltos(sin_controles(descripcion))
@@ -196,6 +199,8 @@ def registrar(
     if previa is not None:
         return Registro(_la_misma(previa, huella), None)
 
+    # One read of the catalog for the whole filing: its rules and its calendar.
+    leido = catalogo.vigente()
     datos = validar_solicitud(
         servicio=servicio,
         asunto=asunto,
@@ -203,6 +208,7 @@ def registrar(
         telefono=telefono,
         hay_evidencia=evidencia is not None,
         evidencia_excedida=evidencia_excedida,
+        leido=leido,
     )
     momento = momento or timezone.now()
     # Read before the transaction what no folio depends on: the response date (the
@@ -211,7 +217,7 @@ def registrar(
     # lock (PostgreSQL: from asignar_folio) are held until the commit, and every filing
     # of the servicio waits on them. Read before the evidence is stored, too: a big file
     # already on its way to a bucket is still travelling meanwhile.
-    plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio))
+    plazo = plazo_de_respuesta(momento, datos.asunto.plazo_en(datos.servicio), leido.dias_inhabiles)
     material = sello.material()
     guardada: EvidenciaGuardada | None = None
     if evidencia is not None:
@@ -318,7 +324,7 @@ def _crear(
         recibida=momento,
         computo_desde=plazo.computo_desde,
         respuesta_a_partir_del=plazo.respuesta_a_partir_del,
-        area=datos.asunto.area,
+        area_id=datos.asunto.area_id,
         clave_idempotencia=clave,
         huella_idempotencia=huella,
     )

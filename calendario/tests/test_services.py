@@ -96,3 +96,29 @@ def test_many_extra_days_beyond_the_first_window_are_still_counted():
     dias = [date(2025, 12, d) for d in range(1, 32)] + [date(2026, 1, d) for d in range(1, 32)]
     DiaInhabil.objects.bulk_create(DiaInhabil(fecha=d, motivo="Cierre") for d in dias)
     assert sumar_habiles(date(2025, 11, 28), 1) == date(2026, 2, 3)  # 2 Feb is a holiday
+
+
+@pytest.mark.django_db
+def test_the_declared_days_handed_in_give_the_same_term_as_the_ones_read():
+    """promociones.catalogo hands in every declared day it remembers; the term must be
+    the one the windowed reads give, filed on any day and for any term."""
+    declarados = [date(2025, 11, 14), date(2025, 11, 20), date(2025, 12, 24)]
+    declarados += [date(2026, 1, d) for d in range(5, 31)]  # beyond the first window
+    DiaInhabil.objects.bulk_create(DiaInhabil(fecha=d, motivo="Cierre") for d in declarados)
+    todos = set(DiaInhabil.objects.values_list("fecha", flat=True))
+    comparados = 0
+    for dia in range(1, 31):
+        for hora in (5, 18):  # 05:00 UTC is the previous day in Mexico City
+            for plazo in (1, 5, 10, 30):
+                recibida = utc(2025, 11, dia, hora)
+                leido = plazo_de_respuesta(recibida, plazo)
+                assert plazo_de_respuesta(recibida, plazo, todos) == leido, (recibida, plazo)
+                comparados += 1
+    assert comparados == 240
+    # And a declared day moves the term only when handed in.
+    sin = plazo_de_respuesta(utc(2025, 11, 13, 18), 5, declarados=())
+    assert sin.respuesta_a_partir_del == date(2025, 11, 21)
+    # 17 November is Revolution Day: 18, 19, 21, 24, 25 once 14 and 20 are declared.
+    assert plazo_de_respuesta(utc(2025, 11, 13, 18), 5, todos).respuesta_a_partir_del == date(
+        2025, 11, 25
+    )
