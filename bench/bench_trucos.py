@@ -177,7 +177,8 @@ def _hijo(args: argparse.Namespace) -> int:
     env = Environment(autoescape=True)
     plantilla = env.from_string(
         "{% for folio, servicio, asunto, recibida, respuesta, estatus, fecha in filas %}"
-        '{% if not loop.first %}\n{% endif %}<tr><td><a href="{{ prefijo }}{{ folio }}/">'
+        '{% if not loop.first %}\n{% endif %}<tr><td><a href="{{ prefijo }}{{ folio }}/" '
+        'aria-label="Detalle de la solicitud {{ folio }}">'
         'Detalle</a></td><td class="folio">{{ folio }}</td><td>{{ servicio }}</td>'
         "<td>{{ asunto }}</td><td>{{ momento(recibida) }}</td><td>{{ fecha_(respuesta) }}"
         "</td><td>{{ estatus_texto.get(estatus, estatus) }}</td><td>{{ fecha_(fecha) }}</td>"
