@@ -180,6 +180,7 @@ def caches_del_proceso_olvidados() -> None:
     for a later one, nor be what a later one needs to pass."""
     from atencion.memoria import olvidar as olvidar_cola
     from buzon.context_processors import _rutas
+    from buzon.plantillas import _url_fija
     from promociones.consultas import olvidar_asuntos, olvidar_paginas
     from promociones.tablero import _prefijo_detalle
 
@@ -189,4 +190,5 @@ def caches_del_proceso_olvidados() -> None:
     # Links reversed once per process: a test with its own URLconf (pytest.mark.urls)
     # must reverse against it, not find them made under another test's.
     _rutas.cache_clear()
+    _url_fija.cache_clear()
     _prefijo_detalle.cache_clear()

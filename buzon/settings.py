@@ -154,6 +154,8 @@ TEMPLATES = [
                 "cuentas.context_processors.contribuyente",
                 "buzon.context_processors.rutas",
                 "contacto.context_processors.recordatorio",
+                # After Django's own csrf_input, which the Jinja2 backend sets first.
+                "buzon.context_processors.campo_csrf",
             ],
         },
     },

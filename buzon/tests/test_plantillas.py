@@ -55,3 +55,63 @@ def test_a_misspelt_attribute_fails_instead_of_rendering_blank():
 
     with pytest.raises(jinja2.UndefinedError):
         jinja.from_string("{{ no_existe.campo }}").render({})
+
+
+def _campos_csrf(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+
+
+def test_every_form_of_a_page_carries_one_csrf_field_made_once_and_it_is_accepted(
+    contribuyente,
+):
+    """buzon.context_processors.campo_csrf (decision 0022): the frame's two forms (Salir
+    and the contact-means reminder) carry the same masked token, and a form posted with
+    it passes Django's CSRF check."""
+    from django.test import Client
+
+    from promociones.tests.conftest import iniciar_sesion
+
+    cliente = iniciar_sesion(Client(enforce_csrf_checks=True), contribuyente)
+    html = cliente.get("/tablero/").content.decode()
+    assert 'data-testid="recordatorio-medios"' in html  # no contact means yet: two forms
+    campos = _campos_csrf(html)
+    assert len(campos) == 2 and len(set(campos)) == 1
+    # The next page masks anew: made once per page, not once per session.
+    assert _campos_csrf(cliente.get("/tablero/").content.decode())[0] != campos[0]
+    assert cliente.post("/salir/").status_code == 403
+    assert cliente.post("/salir/", {"csrfmiddlewaretoken": campos[0]}).status_code == 302
+    assert cliente.get("/tablero/").status_code == 302  # logged out
+
+
+def test_a_page_without_a_form_sets_no_csrf_cookie(client):
+    from django.conf import settings
+
+    respuesta = client.get("/soporte/")
+    assert respuesta.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' not in respuesta.content.decode()
+    assert settings.CSRF_COOKIE_NAME not in respuesta.cookies
+
+
+def test_a_link_without_arguments_is_reversed_once_and_follows_the_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    from buzon.plantillas import _url, _url_fija
+
+    _url_fija.cache_clear()
+    assert _url("acuses:verificar_archivo") == reverse("acuses:verificar_archivo")
+    assert _url("acuses:verificar_archivo") == reverse("acuses:verificar_archivo")
+    assert _url_fija.cache_info().hits == 1
+    set_script_prefix("/buzon/")
+    try:
+        con_prefijo = _url("acuses:verificar_archivo")
+        assert con_prefijo == reverse("acuses:verificar_archivo")
+        assert con_prefijo.startswith("/buzon/")
+    finally:
+        set_script_prefix("/")
+    assert _url("acuses:verificar_archivo") == reverse("acuses:verificar_archivo")
+    assert not _url("acuses:verificar_archivo").startswith("/buzon/")
+    assert _url("promociones:servicio", "aclaracion") == reverse(
+        "promociones:servicio", args=["aclaracion"]
+    )
