@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -140,7 +142,7 @@ def forma(r: Any, url: str, valor: str) -> tuple[Any, ...]:
     tipo = r.get("Content-Type", "")
     if tipo.startswith("application/json") and cuerpo:
         cuerpo = json.dumps(json.loads(cuerpo), sort_keys=True).encode()
-    return (r.status_code, tipo, destino, cuerpo, getattr(r, "mensajes_siguientes", ""))
+    return (r.status_code, tipo, destino, cuerpo, getattr(r, "mensajes_siguientes", ()))
 
 
 def pedir(c: Client, metodo: str, url: str) -> Any:
@@ -149,8 +151,18 @@ def pedir(c: Client, metodo: str, url: str) -> Any:
     spill into the next route's comparison."""
     respuesta = _pedir(c, metodo, url)
     mensajes = c.cookies.pop("messages", None)
-    respuesta.mensajes_siguientes = mensajes.value if mensajes is not None else ""
+    respuesta.mensajes_siguientes = _mensajes(mensajes.value) if mensajes is not None else ()
     return respuesta
+
+
+def _mensajes(valor: str) -> tuple[tuple[int, str], ...]:
+    """The messages a cookie carries, as the person reads them: the raw value is signed
+    with a timestamp, so two identical answers a second apart differ in it."""
+    # Django's own reader of that cookie (django-stubs does not declare it).
+    almacen: Any = CookieStorage(HttpRequest())
+    leidos = almacen._decode(valor)
+    assert leidos is not None, f"la cookie de mensajes no se pudo leer: {valor!r}"
+    return tuple((m.level, str(m.message)) for m in leidos)
 
 
 def _pedir(c: Client, metodo: str, url: str) -> Any:
