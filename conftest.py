@@ -179,8 +179,8 @@ def caches_del_proceso_olvidados() -> None:
     asunto list or a link an earlier test left in this process's caches must not answer
     for a later one, nor be what a later one needs to pass."""
     from atencion.memoria import olvidar as olvidar_cola
-    from buzon.context_processors import _rutas
-    from buzon.plantillas import _url_fija
+    from buzon.context_processors import rutas_fijas
+    from buzon.plantillas import _marco_fijo, _url_fija
     from promociones.consultas import olvidar_asuntos, olvidar_paginas
     from promociones.tablero import _prefijo_detalle
 
@@ -189,6 +189,7 @@ def caches_del_proceso_olvidados() -> None:
     olvidar_asuntos()
     # Links reversed once per process: a test with its own URLconf (pytest.mark.urls)
     # must reverse against it, not find them made under another test's.
-    _rutas.cache_clear()
+    rutas_fijas.cache_clear()
     _url_fija.cache_clear()
+    _marco_fijo.cache_clear()
     _prefijo_detalle.cache_clear()

@@ -7,7 +7,9 @@ Issue 12. For each database (SQLite; PostgreSQL when reachable) and each storage
 here with the storage suite's own helper), one child process with that environment:
 
 1. a copy of ``bench tablero``'s database of 1,000,000 requests (``--base vacia``: an
-   empty one), migrated, with a demo sealing key and 8 taxpayers with API tokens;
+   empty one), migrated, with a demo sealing key and 8 taxpayers with API tokens; then
+   everything written so far is synced to disk, so no combination measures the
+   writeback of the copy or of the one before it;
 2. gunicorn with the product's config, 2 sync workers (``bench.carga.Gunicorn``), the
    product's log level (INFO: one JSON line per request). The bare view
    (``/bench/minima/``, ``wrk`` with 16 connections) is measured on the same server
@@ -213,12 +215,42 @@ def _combinacion(
     ]  # fmt: skip
     # INFO: the product's level, and the one whose request lines carry duration_ms.
     env = entorno(datos, base=base, s3=s3, registro="INFO")
+    _disco_en_calma()
     hecho = subprocess.run(orden, env=env, cwd=RAIZ, check=False, timeout=3600)
     if hecho.returncode != 0 or not archivo.exists():
         print(f"La medición ({motor}, {almacen}) falló: ver arriba.", flush=True)
         return None
     resultado: dict[str, Any] = json.loads(archivo.read_text(encoding="utf-8"))
     return resultado
+
+
+def _disco_en_calma() -> None:
+    """Writes out what is still only in memory before a combination starts measuring.
+
+    The database copy made just above (560 MB on SQLite) and the previous combination's
+    thousands of PDFs and evidence files are written back by the kernel within its own
+    half minute, in the middle of the next series: each SQLite commit's fsync then waits
+    behind them. That measured the bench's own leftovers, not a filing: 10 MB on SQLite
+    with S3 took 145–150 ms after SQLite with local files and 91 ms alone (bench/README,
+    «octava parada»)."""
+    antes = _pendiente_kb()
+    inicio = time.perf_counter()
+    os.sync()
+    print(
+        f"Disco: {antes / 1024:.0f} MB por escribir; sync en "
+        f"{time.perf_counter() - inicio:.1f} s, quedan {_pendiente_kb() / 1024:.0f} MB.",
+        flush=True,
+    )
+
+
+def _pendiente_kb() -> int:
+    """Dirty plus Writeback of /proc/meminfo, in kB (0 where there is no /proc)."""
+    try:
+        lineas = Path("/proc/meminfo").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return 0
+    campos = dict(linea.split(":", 1) for linea in lineas if ":" in linea)
+    return sum(int(campos.get(c, "0 kB").split()[0]) for c in ("Dirty", "Writeback"))
 
 
 def _registrar(nombre: str, motor: str, almacen: str, r: dict[str, Any] | None) -> None:

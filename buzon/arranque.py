@@ -34,7 +34,7 @@ def _urls() -> None:
     resolver = get_resolver()
     resolver.reverse_dict  # noqa: B018  (populating it imports every URLconf and view)
     # The per-process caches of reversed URLs and body limits the views and pages use.
-    context_processors._rutas()
+    context_processors.rutas_fijas()
     middleware.limites_por_ruta()
 
 

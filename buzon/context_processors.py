@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 
 
 @cache
-def _rutas() -> dict[str, str]:
+def rutas_fijas() -> dict[str, str]:
     # The header's links are the same on every page and the URLconf never changes in a
     # running process; reversing them once spares each page ~6 reverse() calls (a sixth
     # of the Tablero's render time).
@@ -19,12 +19,15 @@ def _rutas() -> dict[str, str]:
         "aclaraciones": reverse("promociones:servicio", args=["aclaracion"]),
         "orientaciones": reverse("promociones:servicio", args=["orientacion"]),
         "tablero": reverse("promociones:tablero"),
+        "medios": reverse("contacto:medios"),
+        "renovar_sesion": reverse("cuentas:renovar_sesion"),
+        "login": reverse("cuentas:login"),
     }
 
 
 def rutas(request: HttpRequest) -> dict[str, dict[str, str]]:
     """The fixed links of the page header and menu, as ``rutas.<nombre>``."""
-    return {"rutas": _rutas()}
+    return {"rutas": rutas_fijas()}
 
 
 def campo_csrf(request: HttpRequest) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import defaultfilters
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, pass_environment, select_autoescape
+from markupsafe import Markup
 
 
 def _fecha(valor: date | datetime | None, formato: str) -> str:
@@ -44,6 +45,31 @@ def _url_fija(nombre: str, urlconf: Any, prefijo: str) -> str:
     return reverse(nombre, urlconf=urlconf)
 
 
+@pass_environment
+def _marco(env: Environment) -> dict[str, Markup]:
+    """The frame's request-independent parts (buzon/marco.html's macros), made once per
+    URLconf and script prefix: every page of a signed-in person used to run the five
+    macros again, an eighth of the Tablero's render (decision 0023)."""
+    return _marco_fijo(env, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@lru_cache(maxsize=16)
+def _marco_fijo(env: Environment, urlconf: Any, prefijo: str) -> dict[str, Markup]:
+    from buzon.context_processors import rutas_fijas  # they import this module's siblings
+
+    modulo: Any = env.get_template("buzon/marco.html").module
+    rutas = rutas_fijas()
+    # A macro of an autoescaped template returns Markup: placed as it is, never escaped
+    # again.
+    return {
+        "cabeza": modulo.cabeza(),
+        "salto": modulo.salto(),
+        "barra_institucional": modulo.barra_institucional(),
+        "marca": modulo.marca(rutas),
+        "pie": modulo.pie(rutas),
+    }
+
+
 def entorno(**opciones: Any) -> Environment:
     # HTML is escaped; the SMS texts (.txt) are plain text and must reach the phone as
     # typed, «&» included.
@@ -51,7 +77,7 @@ def entorno(**opciones: Any) -> Environment:
     env = Environment(
         autoescape=select_autoescape(enabled_extensions=("html",), default=False), **opciones
     )
-    env.globals.update(static=staticfiles_storage.url, url=_url)
+    env.globals.update(static=staticfiles_storage.url, url=_url, marco_fijo=_marco)
     env.filters.update(
         date=_fecha,
         linebreaks=defaultfilters.linebreaks_filter,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth import SESSION_KEY
@@ -60,6 +61,30 @@ class _Columnas:
         return self.modelo.from_db(conexion.alias, self.nombres, valores)
 
 
+@dataclass(frozen=True)
+class Adjunta:
+    """One column of a table keyed by the taxpayer (its primary key is a one-to-one link
+    to Contribuyente), read with the session and left on the taxpayer as ``atributo``:
+    the value, or None when the taxpayer has no row there. Registered by the app that
+    owns the table (:func:`adjuntar`); cuentas knows neither the table nor its meaning.
+    The API token's read does not bring it: the attribute is then missing."""
+
+    modelo: type[Model]
+    campo: str
+    atributo: str
+
+
+_adjuntas: list[Adjunta] = []
+
+
+def adjuntar(adjunta: Adjunta) -> None:
+    """Reads ``adjunta`` with every session from now on (called from an AppConfig.ready:
+    a page behind a session then spends no round trip of its own on it)."""
+    if adjunta not in _adjuntas:
+        _adjuntas.append(adjunta)
+        _lecturas.clear()
+
+
 class _Lectura:
     """The session read, written once per connection alias from the models' metadata."""
 
@@ -68,6 +93,8 @@ class _Lectura:
         self.usuario = _Columnas(User, "u", conexion)
         self.contribuyente = _Columnas(Contribuyente, "c", conexion)
         self.n = len(self.usuario.nombres)
+        self.k = len(self.contribuyente.nombres)
+        self.adjuntas = list(_adjuntas)
         pk = q(User._meta.pk.column)
         enlace = q(Contribuyente._meta.get_field("usuario").column)
         sesion = Sesion._meta
@@ -77,23 +104,39 @@ class _Lectura:
         )
         # Only the models' own table and column names are formatted in; the session key
         # and the moment are parameters.
+        columnas, uniones = "", ""
+        c_pk = q(Contribuyente._meta.pk.column)
+        for i, a in enumerate(self.adjuntas):
+            opciones = a.modelo._meta
+            columna = cast("Field[Any, Any]", opciones.get_field(a.campo)).column
+            columnas += f", a{i}.{q(columna)}"
+            uniones += (
+                f"LEFT OUTER JOIN {q(opciones.db_table)} a{i} "
+                f"ON a{i}.{q(opciones.pk.column)} = c.{c_pk} "
+            )
         self.sql = (
-            f"SELECT s.{q(datos)}, {self.usuario.sql}, {self.contribuyente.sql} "  # noqa: S608
+            f"SELECT s.{q(datos)}, {self.usuario.sql}, {self.contribuyente.sql}{columnas} "  # noqa: S608
             f"FROM {q(sesion.db_table)} s "
             f"LEFT OUTER JOIN {q(User._meta.db_table)} u ON u.{pk} = s.{q(dueno)} "
             f"LEFT OUTER JOIN {q(Contribuyente._meta.db_table)} c ON c.{enlace} = u.{pk} "
+            f"{uniones}"
             f"WHERE s.{q(sesion.pk.column)} = %s AND s.{q(expira)} > %s"
         )
 
     def usuario_de(self, fila: Sequence[Any], conexion: BaseDatabaseWrapper) -> User | None:
-        """The user (with its taxpayer cached) from a row's user and taxpayer columns."""
+        """The user (with its taxpayer cached) from a row's user and taxpayer columns,
+        and the attached columns after them when the row has them (the session's)."""
         if fila[0] is None:  # the user's id: NULL when the LEFT JOIN found none
             return None
         usuario = self.usuario.instancia(fila[: self.n], conexion)
         contribuyente = None
         if fila[self.n] is not None:
-            contribuyente = self.contribuyente.instancia(fila[self.n :], conexion)
+            fin = self.n + self.k
+            contribuyente = self.contribuyente.instancia(fila[self.n : fin], conexion)
             Contribuyente.usuario.field.set_cached_value(contribuyente, usuario)
+            if len(fila) > fin:
+                for adjunta, valor in zip(self.adjuntas, fila[fin:], strict=True):
+                    setattr(contribuyente, adjunta.atributo, valor)
         # As select_related would: a staff account's missing taxpayer is cached as None,
         # so reading it raises RelatedObjectDoesNotExist without another query.
         User.contribuyente.related.set_cached_value(usuario, contribuyente)

@@ -255,10 +255,12 @@ FilaTablero = tuple[str, str, str, datetime, date | None, str, date | None]
 
 
 class FilasTablero(list[FilaTablero]):
-    """A page's rows. ``html`` keeps the table body once the view has rendered it, so a
-    page remembered by version (pagina_del_tablero) is not formatted again."""
+    """A page's rows. ``html`` keeps the table body once the view has rendered it, and
+    ``contenido`` the page's whole main part, so a page remembered by version
+    (pagina_del_tablero) is not formatted again."""
 
     html: str | None = None
+    contenido: str | None = None
 
 
 def _condiciones_sql(contribuyente_id: int, filtros: Filtros) -> tuple[str, list[Any]]:
@@ -327,8 +329,30 @@ def olvidar_paginas() -> None:
     _detalles.olvidar()
 
 
-def _version(contribuyente_id: int) -> int | None:
+# The version as the session's read brought it (cuentas.sesiones.Adjunta, registered in
+# promociones.apps): a page behind a session then reads no version of its own, one round
+# trip less on PostgreSQL (decision 0023). Missing when the taxpayer came by API token.
+VERSION_TRAIDA = "version_de_solicitudes_traida"
+
+
+class _Leer:
+    """No version brought: read it now."""
+
+
+LEER = _Leer()
+
+
+def version_traida(contribuyente: Any) -> int | _Leer | None:
+    """The version the session's read left on ``contribuyente`` (None: no requests yet),
+    or LEER when it brought none."""
+    valor = getattr(contribuyente, VERSION_TRAIDA, LEER)
+    return valor if isinstance(valor, _Leer) or valor is None else int(valor)
+
+
+def _version(contribuyente_id: int, traida: int | _Leer | None = LEER) -> int | None:
     """The current version of the taxpayer's requests; None before their first one."""
+    if not isinstance(traida, _Leer):
+        return traida
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT version FROM {ConteoSolicitudes._meta.db_table}"  # noqa: S608
@@ -340,7 +364,11 @@ def _version(contribuyente_id: int) -> int | None:
 
 
 def pagina_del_tablero(
-    contribuyente_id: int, filtros: Filtros, *, ajustar: bool = True
+    contribuyente_id: int,
+    filtros: Filtros,
+    *,
+    ajustar: bool = True,
+    version: int | _Leer | None = LEER,
 ) -> tuple[Pagina, FilasTablero]:
     """The page the Tablero shows: its Pagina and rows of (folio, servicio, asunto,
     recibida, respuesta_a_partir_del, estatus, fecha_respuesta_o_canalizacion), newest
@@ -348,10 +376,11 @@ def pagina_del_tablero(
 
     The page may come from memory while the taxpayer's version is the one it was read
     at (see _paginas) and the catalog has not changed since it was read (the key holds
-    the catalog's read, which a new version of the catalog replaces within a second)."""
+    the catalog's read, which a new version of the catalog replaces within a second).
+    ``version``: the one this request's session read brought (version_traida), if any."""
     if settings.BUZON_TABLERO_PAGINAS <= 0:
         return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
-    version = _version(contribuyente_id)
+    version = _version(contribuyente_id, version)
     if version is None:  # no requests yet: nothing worth remembering
         return _leer_pagina(contribuyente_id, filtros, ajustar=ajustar)
     return _paginas.recordar(
@@ -360,7 +389,14 @@ def pagina_del_tablero(
     )
 
 
-def detalle_recordado(contribuyente_id: int, folio: str, formato: str, hacer: Callable[[], T]) -> T:
+def detalle_recordado(
+    contribuyente_id: int,
+    folio: str,
+    formato: str,
+    hacer: Callable[[], T],
+    *,
+    version: int | _Leer | None = LEER,
+) -> T:
     """``hacer()``: one of the taxpayer's requests as Detalle shows it in ``formato``
     ("html": the page's main part; "api": the contract's JSON), remembered while the
     taxpayer's version and the catalog read are the ones it was made at.
@@ -372,7 +408,7 @@ def detalle_recordado(contribuyente_id: int, folio: str, formato: str, hacer: Ca
     in its key, and the next view makes it again."""
     if settings.BUZON_DETALLE_PAGINAS <= 0:
         return hacer()
-    version = _version(contribuyente_id)
+    version = _version(contribuyente_id, version)
     if version is None:  # not one request yet: no folio of hers to show
         return hacer()
     return _detalles.recordar(

@@ -11,7 +11,7 @@ through html.escape.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import cache
 from html import escape
@@ -62,6 +62,15 @@ def filas_html(filas: FilasTablero) -> SafeString:
     if filas.html is None:
         filas.html = _cuerpo(filas)
     return SafeString(filas.html)
+
+
+def contenido_html(filas: FilasTablero, hacer: Callable[[], str]) -> SafeString:
+    """The Tablero's main part for this page, made by ``hacer`` the first time and kept
+    on ``filas`` for the next view of the same remembered page. Only for a page shown
+    without an error: everything ``hacer`` puts in must follow from the page's key."""
+    if filas.contenido is None:
+        filas.contenido = hacer()
+    return SafeString(filas.contenido)
 
 
 def _cuerpo(tuplas: Iterable[FilaTablero]) -> str:

@@ -380,24 +380,35 @@ def tablero_principal(request: HttpRequest) -> HttpResponse:
         filtros = consultas.leer_filtros(request.GET, pagina_web=True)
     except ErrorDominio as exc:
         error, error_campo, filtros = exc.mensaje, exc.campo, consultas.Filtros()
-    pagina, filas = consultas.pagina_del_tablero(contribuyente.pk, filtros)
-    valores = filtros.como_parametros()
-    base = urlencode(valores)
-    contexto = {
-        "encabezado": tablero.ENCABEZADO,
-        "filas": tablero.filas_html(filas),
-        "pagina": pagina,
-        "valores": valores,  # the filters as typed back into the form
-        "filtros": filtros,
-        "error": error,
-        "error_campo": error_campo,
-        "opciones_asunto": tablero.opciones_html(
-            consultas.catalogo_asuntos().opciones, filtros.asunto
-        ),
-        "opciones_estatus": tablero.opciones_html(Estatus.choices, filtros.estatus),
-        "enlace": f"?{base}&pagina=" if base else "?pagina=",
-    }
-    return render(request, "promociones/tablero.html", contexto)
+    pagina, filas = consultas.pagina_del_tablero(
+        contribuyente.pk, filtros, version=consultas.version_traida(contribuyente)
+    )
+
+    def hacer() -> SafeString:
+        valores = filtros.como_parametros()
+        base = urlencode(valores)
+        contexto = {
+            "encabezado": tablero.ENCABEZADO,
+            "filas": tablero.filas_html(filas),
+            "pagina": pagina,
+            "valores": valores,  # the filters as typed back into the form
+            "filtros": filtros,
+            "error": error,
+            "error_campo": error_campo,
+            "request": request if error else None,  # only an error types back the query
+            "opciones_asunto": tablero.opciones_html(
+                consultas.catalogo_asuntos().opciones, filtros.asunto
+            ),
+            "opciones_estatus": tablero.opciones_html(Estatus.choices, filtros.estatus),
+            "enlace": f"?{base}&pagina=" if base else "?pagina=",
+        }
+        return SafeString(render_to_string("promociones/tablero_contenido.html", contexto))
+
+    # Without an error the main part is a function of the page remembered (its key holds
+    # the taxpayer, the version, the catalog read and the filters), so it is kept with
+    # the page's rows and a page seen again renders only the frame (decision 0023).
+    contenido = hacer() if error else tablero.contenido_html(filas, hacer)
+    return render(request, "promociones/tablero.html", {"contenido": contenido})
 
 
 def _fecha_dato(valor: Any) -> date | None:
@@ -442,7 +453,9 @@ def detalle(request: HttpRequest, folio: str) -> HttpResponse:
 
     # The main part, from memory while nothing it shows has changed (decision 0017);
     # made only after the folio proved hers, and the folio is the exact one looked up.
-    contenido = consultas.detalle_recordado(contribuyente.pk, folio, "html", hacer)
+    contenido = consultas.detalle_recordado(
+        contribuyente.pk, folio, "html", hacer, version=consultas.version_traida(contribuyente)
+    )
     return render(request, "promociones/detalle.html", {"contenido": contenido, "folio": folio})
 
 

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 
+import pytest
 from django.template import engines
 from django.template.loader import render_to_string
 
@@ -115,3 +116,36 @@ def test_a_link_without_arguments_is_reversed_once_and_follows_the_script_prefix
     assert _url("promociones:servicio", "aclaracion") == reverse(
         "promociones:servicio", args=["aclaracion"]
     )
+
+
+@pytest.mark.django_db
+def test_the_frame_s_fixed_parts_are_made_once_and_are_the_macros_output(contribuyente):
+    """base.html places buzon/marco.html's macros as made once per process (decision
+    0023): the bytes a page carries are the macros' own, and a second page makes none
+    again; another script prefix gets a frame of its own."""
+    from django.test import Client
+    from django.urls import reverse, set_script_prefix
+
+    from buzon.context_processors import rutas_fijas
+    from buzon.plantillas import _marco, _marco_fijo
+    from promociones.tests.conftest import iniciar_sesion
+
+    env = engines["jinja2"].env  # type: ignore[attr-defined]
+    cliente = iniciar_sesion(Client(), contribuyente)
+    _marco_fijo.cache_clear()
+    primera = cliente.get("/tablero/").content.decode()
+    modulo = env.get_template("buzon/marco.html").module
+    partes = (modulo.cabeza(), modulo.salto(), modulo.barra_institucional())
+    for parte in (*partes, modulo.marca(rutas_fijas()), modulo.pie(rutas_fijas())):
+        assert str(parte) in primera
+    assert 'data-testid="pie-verificar"' in primera
+    assert cliente.get("/tablero/").content.decode().count('data-testid="pie-verificar"') == 1
+    assert _marco_fijo.cache_info().misses == 1 and _marco_fijo.cache_info().hits >= 1
+    set_script_prefix("/buzon/")
+    try:
+        verificar = reverse("acuses:verificar_archivo")
+        assert verificar.startswith("/buzon/")
+        assert f'href="{verificar}"' in _marco(env)["pie"]
+    finally:
+        set_script_prefix("/")
+    assert f'href="{reverse("acuses:verificar_archivo")}"' in _marco(env)["pie"]

@@ -191,15 +191,15 @@ def test_query_count_is_the_same_for_one_and_twenty_rows(cliente, contribuyente)
     assert con_una == con_veinte
 
 
-def test_a_page_read_from_the_database_costs_three_queries(
+def test_a_page_read_from_the_database_costs_two_queries(
     cliente, contribuyente, django_assert_num_queries
 ):
     crear(contribuyente, 45)
     cliente.get(TABLERO)  # warm the per-process asunto cache and renew the session
-    # The session joined with its user and taxpayer, the version of the taxpayer's
+    # The session joined with its user, taxpayer and the version of the taxpayer's
     # requests, then the page's rows with their COUNT; no write: the session was renewed
     # less than a minute ago.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         r = cliente.get(TABLERO, {"pagina": 2, "asunto": "emisiones"})
     assert len(folios(r.content.decode())) == 20
 
@@ -226,8 +226,9 @@ def test_a_page_seen_again_costs_one_query_and_a_change_shows_at_once(
     crear(contribuyente, 3)
     cliente.get(TABLERO)
     primera = cliente.get(TABLERO).content.decode()
-    # The session's read and the version of the taxpayer's requests; not the page.
-    with django_assert_num_queries(2):
+    # The session's read, which brings the version of the taxpayer's requests with it
+    # (decision 0023); not the page.
+    with django_assert_num_queries(1):
         otra = cliente.get(TABLERO).content.decode()
     assert otra.count("<td>Atendido</td>") == 0 and folios(otra) == folios(primera)
     Solicitud.objects.filter(folio="A-2026-000003").update(estatus=Estatus.ATENDIDO)
@@ -241,3 +242,62 @@ def test_a_page_number_with_too_many_digits_is_a_message_not_an_error_page(clien
     assert r.status_code == 200
     assert "entre 1 y 1,000,000" in r.content.decode()
     assert len(folios(r.content.decode())) == 2
+
+
+def test_a_page_shown_with_an_error_is_not_what_the_same_page_shows_without_one(
+    cliente, contribuyente
+):
+    """The main part is kept with the remembered page only when shown without an error
+    (decision 0023): the default page a bad filter falls back to must not keep its
+    message, and a page seen again shows what changed since."""
+    crear(contribuyente, 2)
+    con_error = cliente.get(TABLERO, {"recibida_hasta": "ayer"}).content.decode()
+    assert 'id="error-filtros"' in con_error and len(folios(con_error)) == 2
+    limpia = cliente.get(TABLERO).content.decode()
+    assert 'id="error-filtros"' not in limpia and 'aria-invalid="true"' not in limpia
+    assert folios(limpia) == folios(con_error)
+    assert _principal(cliente.get(TABLERO).content.decode()) == _principal(limpia)
+    crear(contribuyente, 1)
+    assert len(folios(cliente.get(TABLERO).content.decode())) == 3
+
+
+def _principal(html):
+    return html[html.index("<h1>") : html.index("</section>")]
+
+
+def test_the_session_s_read_brings_the_version_of_the_taxpayer_s_requests(cliente, contribuyente):
+    """cuentas.sesiones reads promociones' version with the session (decision 0023): the
+    value is the database's, None before the first request, and gone from an API token's
+    read, which then reads it on its own."""
+    from cuentas.models import TokenApi
+    from cuentas.sesiones import sesion_con_usuario, token_con_usuario
+    from promociones.consultas import LEER, version_traida
+    from promociones.models import ConteoSolicitudes
+
+    clave = cliente.session.session_key
+    leida = sesion_con_usuario(clave)
+    assert leida is not None and leida[1] is not None
+    assert version_traida(leida[1].contribuyente) is None  # no requests yet
+    crear(contribuyente, 2)
+    version = ConteoSolicitudes.objects.get(contribuyente=contribuyente).version
+    leida = sesion_con_usuario(clave)
+    assert leida is not None and leida[1] is not None
+    assert version_traida(leida[1].contribuyente) == version
+    Solicitud.objects.filter(contribuyente=contribuyente).update(estatus=Estatus.ATENDIDO)
+    leida = sesion_con_usuario(clave)
+    assert leida is not None and leida[1] is not None
+    despues = version_traida(leida[1].contribuyente)
+    assert isinstance(despues, int) and despues > version
+    from django.utils import timezone
+
+    ahora = timezone.now()
+    token = TokenApi.objects.create(
+        usuario=contribuyente.usuario,
+        clave_sha256=TokenApi.hash_de("clave-de-prueba"),
+        tipo=TokenApi.Tipo.SESION,
+        creado=ahora,
+        ultimo_uso=ahora,
+        expira=ahora + timedelta(hours=1),
+    )
+    traido = token_con_usuario(token.clave_sha256)
+    assert traido is not None and version_traida(traido.usuario.contribuyente) is LEER
