@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -442,8 +443,21 @@ def presupuesto_segundos() -> float:
 def renderizar(acuse: Acuse, *, presupuesto: float | None = None) -> bytes:
     """The unsigned PDF of ``acuse``: the same facts and layout on every call.
 
-    Raises RenderExcedido after ``presupuesto`` seconds (settings by default).
+    Raises RenderExcedido after ``presupuesto`` seconds of rendering (settings by
+    default); the wait for another thread's render does not count.
     """
+    # ReportLab is not thread-safe: a registered TTFont keeps the subset of glyphs being
+    # embedded in the font object itself, shared by the process, and two threads saving
+    # at once corrupt it (an IndexError in makeSubset, seen with four generar_acuses
+    # threads). One render at a time per process; the signature runs outside.
+    with _UN_RENDER_A_LA_VEZ:
+        return _renderizar(acuse, presupuesto=presupuesto)
+
+
+_UN_RENDER_A_LA_VEZ = threading.Lock()
+
+
+def _renderizar(acuse: Acuse, *, presupuesto: float | None) -> bytes:
     limite = time.monotonic() + (presupuesto if presupuesto is not None else presupuesto_segundos())
     e = _estilos()
     salida = BytesIO()
