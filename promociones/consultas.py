@@ -255,11 +255,9 @@ FilaTablero = tuple[str, str, str, datetime, date | None, str, date | None]
 
 
 class FilasTablero(list[FilaTablero]):
-    """A page's rows. ``html`` keeps the table body once the view has rendered it, and
-    ``contenido`` the page's whole main part, so a page remembered by version
-    (pagina_del_tablero) is not formatted again."""
+    """A page's rows. ``contenido`` keeps the page's main part once the view has made
+    it, so a page remembered by version (pagina_del_tablero) is not formatted again."""
 
-    html: str | None = None
     contenido: str | None = None
 
 

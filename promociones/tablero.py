@@ -3,8 +3,8 @@
 Written when pages were Django templates (about a millisecond per table). Re-measured
 on Jinja2 (decision 0012, ``python -m bench trucos``): a Jinja2 loop with the same
 output takes 0.31 ms for a 20-row page against 0.08 ms here, paid whenever a page is
-read from the database (the first view after any change). Remembered pages keep this
-HTML with them (consultas.FilasTablero), so a page seen again formats nothing. The
+read from the database (the first view after any change). Remembered pages keep their
+main part with them (consultas.FilasTablero), so a page seen again formats nothing. The
 rows are placed in the Jinja2 template as already-safe strings; every value goes
 through html.escape.
 """
@@ -56,12 +56,10 @@ def _prefijo_detalle() -> str:
 
 
 def filas_html(filas: FilasTablero) -> SafeString:
-    """The table body from a page's rows, kept on ``filas`` for the next time the same
-    page is shown (see consultas.FilasTablero). Every value goes through html.escape
-    (quotes included), the same escaping Django applies, without its lazy strings."""
-    if filas.html is None:
-        filas.html = _cuerpo(filas)
-    return SafeString(filas.html)
+    """The table body from a page's rows. Every value goes through html.escape (quotes
+    included), the same escaping Django applies, without its lazy strings. A remembered
+    page keeps the whole main part, rows included (contenido_html)."""
+    return SafeString(_cuerpo(filas))
 
 
 def contenido_html(filas: FilasTablero, hacer: Callable[[], str]) -> SafeString:
